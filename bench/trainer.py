@@ -1,0 +1,276 @@
+#!/usr/bin/python3
+"""tuna-worker vs PyTorch on Fashion-MNIST, side by side (see bench/README.md).
+
+    /usr/bin/python3 bench/trainer.py [--worker PATH] [--epochs 10] [--quick]
+
+Runs, one after the other: tuna-worker 1 thread, torch 1 thread (--epochs each),
+then tuna-worker 2 threads, torch 2 threads (--epochs2 each).  Peak RSS of each
+child comes from os.wait4(); epoch times from the children's own per-epoch
+"seconds" (training pass only).  Progress goes to stderr, the table to stdout.
+
+Deliberately imports nothing heavy: a child's ru_maxrss is at least this
+process's RSS when it was spawned (~10 MB here).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+GOAL_TIME_RATIO = 1.0    # tuna/torch median epoch seconds
+GOAL_RSS_RATIO = 0.25    # tuna/torch peak RSS
+GOAL_TUNA_ACC = 0.890    # tuna test accuracy after 10 epochs
+
+
+class ChildFailed(Exception):
+    pass
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run_child(label, argv):
+    """Run argv, parse its JSON lines; return (records, peak_rss_mb, wall)."""
+    log("== %s: %s" % (label, " ".join(argv)))
+    t0 = time.perf_counter()
+    # stderr is inherited; the environment (OPENBLAS_CORETYPE etc.) is passed as is.
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, bufsize=1)
+    records = []
+    try:
+        for line in p.stdout:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                log("   [%s] non-JSON: %s" % (label, line))
+                continue
+            if not isinstance(rec, dict):
+                log("   [%s] non-object: %s" % (label, line))
+                continue
+            records.append(rec)
+            if "epoch" in rec:
+                log("   [%s] epoch %s: %.3f s  train_loss %s" % (
+                    label, rec["epoch"], float(rec.get("seconds", float("nan"))),
+                    rec.get("train_loss")))
+    finally:
+        p.stdout.close()
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    rss = ru.ru_maxrss / 1024.0  # Linux: KiB
+    log("   [%s] exit %d, %.1f s wall, peak RSS %.1f MB" % (label, p.returncode, wall, rss))
+    if p.returncode != 0:
+        raise ChildFailed("%s exited with status %d" % (label, p.returncode))
+    epochs = [r for r in records if "epoch" in r and r.get("event", "epoch") == "epoch"]
+    if not epochs:
+        raise ChildFailed("%s printed no epoch records" % label)
+    done = [r for r in records if r.get("event") == "done"]
+    if not done or "test_acc" not in done[-1]:
+        raise ChildFailed("%s printed no final record with test_acc" % label)
+    return {"epochs": epochs, "done": done[-1], "records": records, "rss_mb": rss,
+            "wall": wall}
+
+
+def run_tuna(worker, dataset, epochs, threads, seed):
+    trial = {
+        "dataset": dataset,
+        "params": {"alpha": 1e-3, "optimizer": "adam", "layers": 2, "hidden_units": 256,
+                   "batch_size": 128, "batchnorm": True},
+        "epochs": epochs, "seed": seed, "threads": threads, "profile": True,
+    }
+    fd, path = tempfile.mkstemp(prefix="tuna-bench-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(trial, f)
+        return run_child("tuna %dt" % threads, [worker, path])
+    finally:
+        os.unlink(path)
+
+
+def run_torch(epochs, threads, seed, full, dataset, blas_threads):
+    argv = [sys.executable, os.path.join(HERE, "torch_mlp.py"), "--epochs", str(epochs),
+            "--threads", str(threads), "--seed", str(seed), "--data", dataset]
+    if blas_threads is not None:
+        argv += ["--blas-threads", str(blas_threads)]
+    if not full:
+        argv.append("--val")
+    return run_child("torch %dt" % threads, argv)
+
+
+def median_epoch(run):
+    return statistics.median(float(e["seconds"]) for e in run["epochs"])
+
+
+def flat_profile(prof, prefix=""):
+    """{"a": 1, "b": {"c": 2}} -> [("a", 1), ("b.c", 2)]; non-numbers dropped."""
+    out = []
+    for k, v in prof.items():
+        if isinstance(v, dict):
+            out += flat_profile(v, prefix + k + ".")
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            out.append((prefix + k, float(v)))
+    return out
+
+
+def fmt(v, spec):
+    return "n/a" if v is None else format(v, spec)
+
+
+def verdict(ok):
+    return "" if ok is None else ("  PASS" if ok else "  FAIL")
+
+
+def report(res, args):
+    t1, p1 = res.get("tuna1"), res.get("torch1")
+    t2, p2 = res.get("tuna2"), res.get("torch2")
+    summary = {}
+    rows = []
+
+    def row(name, a, b, spec, extra=""):
+        rows.append("%-34s %12s %12s%s" % (name, fmt(a, spec), fmt(b, spec), extra))
+
+    rows.append("%-34s %12s %12s" % ("", "tuna", "torch"))
+    te = median_epoch(t1) if t1 else None
+    pe = median_epoch(p1) if p1 else None
+    row("median epoch s, 1 thread", te, pe, ".3f",
+        "   (%d / %d epochs)" % (len(t1["epochs"]) if t1 else 0, len(p1["epochs"]) if p1 else 0))
+    tr = pr = None
+    if t1:
+        tr = t1["rss_mb"]
+    if p1:
+        pr = p1["rss_mb"]
+    row("peak RSS MB (wait4), 1 thread", tr, pr, ".1f")
+    ta = float(t1["done"]["test_acc"]) if t1 else None
+    pa = float(p1["done"]["test_acc"]) if p1 else None
+    row("test accuracy", ta, pa, ".4f",
+        verdict(None if ta is None or len(t1["epochs"]) < 10 else ta >= GOAL_TUNA_ACC)
+        + ("  (goal tuna >= %.3f after 10 epochs)" % GOAL_TUNA_ACC))
+    tv = t1["done"].get("val_acc") if t1 else None
+    pv = p1["epochs"][-1].get("val_acc") if p1 else None
+    row("val accuracy (last 6,000 train)", tv, pv, ".4f")
+    if t2 or p2:
+        e2t = median_epoch(t2) if t2 else None
+        e2p = median_epoch(p2) if p2 else None
+        row("median epoch s, 2 threads", e2t, e2p, ".3f",
+            "   (%d / %d epochs)" % (len(t2["epochs"]) if t2 else 0,
+                                    len(p2["epochs"]) if p2 else 0))
+        s2t = te / e2t if te and e2t else None
+        s2p = pe / e2p if pe and e2p else None
+        row("2-thread speedup (1t s / 2t s)", s2t, s2p, ".2f")
+        row("peak RSS MB, 2 threads", t2["rss_mb"] if t2 else None,
+            p2["rss_mb"] if p2 else None, ".1f")
+        summary.update(epoch_s_2t_tuna=e2t, epoch_s_2t_torch=e2p, speedup_2t_tuna=s2t,
+                       speedup_2t_torch=s2p)
+    rows.append("")
+    if te and pe:
+        r = te / pe
+        rows.append("%-34s %12.3f%s  (goal <= %.2f)" % ("epoch-time ratio tuna/torch", r,
+                                                       verdict(r <= GOAL_TIME_RATIO),
+                                                       GOAL_TIME_RATIO))
+        summary["time_ratio"] = r
+    if tr and pr:
+        r = tr / pr
+        rows.append("%-34s %12.3f%s  (goal <= %.2f)" % ("peak-RSS ratio tuna/torch", r,
+                                                       verdict(r <= GOAL_RSS_RATIO),
+                                                       GOAL_RSS_RATIO))
+        summary["rss_ratio"] = r
+    summary.update(epoch_s_tuna=te, epoch_s_torch=pe, rss_mb_tuna=tr, rss_mb_torch=pr,
+                   test_acc_tuna=ta, test_acc_torch=pa, epochs=args.epochs)
+
+    if t1:
+        train_s = sum(float(e["seconds"]) for e in t1["epochs"])
+        gs = [e.get("sgemm_seconds") for e in t1["epochs"]]
+        if train_s > 0 and all(isinstance(g, (int, float)) for g in gs):
+            share = sum(gs) / train_s
+            rows.append("%-34s %11.1f%%" % ("tuna sgemm share of training pass", 100 * share))
+            summary["sgemm_share"] = share
+        prof = t1["done"].get("profile")
+        if isinstance(prof, dict) and train_s > 0:
+            items = flat_profile(prof)
+            rows.append("tuna profile, %% of the training passes (%.2f s over %d epochs):"
+                        % (train_s, len(t1["epochs"])))
+            total = 0.0
+            for k, v in sorted(items, key=lambda kv: -kv[1]):
+                rows.append("    %-30s %8.3f s %6.1f%%" % (k, v, 100 * v / train_s))
+                total += v
+            rows.append("    %-30s %8.3f s %6.1f%%" % ("(sum of categories)", total,
+                                                        100 * total / train_s))
+            summary["profile"] = dict(items)
+    print("\n".join(rows))
+    return summary
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--worker", default=os.path.join(ROOT, "build", "worker", "tuna-worker"))
+    ap.add_argument("--dataset", default="/usr/share/datasets/fashion-mnist")
+    ap.add_argument("--epochs", type=int, default=10, help="epochs of the 1-thread pair")
+    ap.add_argument("--epochs2", type=int, default=3, help="epochs of the 2-thread pair")
+    ap.add_argument("--quick", action="store_true", help="2 epochs each (smoke test)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-2t", dest="two", action="store_false",
+                    help="skip the 2-thread pair")
+    ap.add_argument("--only", choices=["tuna", "torch"], help="run one side only")
+    ap.add_argument("--torch-full", action="store_true",
+                    help="train torch on all 60,000 images (the published anchor) instead "
+                         "of the first 54,000 like tuna")
+    ap.add_argument("--torch-blas-threads-2t", type=int, default=None,
+                    help="OpenBLAS threads for the 2-thread torch run (default 2)")
+    ap.add_argument("--json", metavar="FILE", help="also write the summary as JSON")
+    args = ap.parse_args()
+    if args.quick:
+        args.epochs = args.epochs2 = 2
+
+    do_tuna = args.only in (None, "tuna")
+    do_torch = args.only in (None, "torch")
+    if do_tuna and not os.access(args.worker, os.X_OK):
+        log("error: no executable worker at %s (build it, or pass --worker / --only torch)"
+            % args.worker)
+        return 2
+
+    res = {}
+    try:
+        if do_tuna:
+            res["tuna1"] = run_tuna(args.worker, args.dataset, args.epochs, 1, args.seed)
+        if do_torch:
+            res["torch1"] = run_torch(args.epochs, 1, args.seed, args.torch_full,
+                                      args.dataset, None)
+        if args.two:
+            if do_tuna:
+                res["tuna2"] = run_tuna(args.worker, args.dataset, args.epochs2, 2, args.seed)
+            if do_torch:
+                res["torch2"] = run_torch(args.epochs2, 2, args.seed, args.torch_full,
+                                          args.dataset, args.torch_blas_threads_2t)
+    except ChildFailed as e:
+        log("error: %s" % e)
+        return 1
+    except OSError as e:
+        log("error: %s" % e)
+        return 1
+
+    log("")
+    print("tuna-worker vs PyTorch %s, Fashion-MNIST 784-256-256-10 BN Adam, batch 128, "
+          "torch on %s images, OPENBLAS_CORETYPE=%s"
+          % (res["torch1"]["records"][0].get("torch", "?") if "torch1" in res else "-",
+             "60,000" if args.torch_full else "54,000",
+             os.environ.get("OPENBLAS_CORETYPE", "(unset)")))
+    summary = report(res, args)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(summary, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+/*
+ * worker-protocol.h: what tunad and tuna-worker say to each other, as JSON lines.
+ *
+ * tuna-worker reads a trial (a JSON object) from a file named on its command line, or from
+ * standard input with "-", where it reads trials one line after another until EOF (one
+ * process can run many trials in a row). While a trial runs, further lines on standard input
+ * are commands ({"cmd": …}); the worker reads them at every epoch boundary — epoch 0 is the
+ * boundary before the first epoch. With "control":"step" in the trial it waits at each
+ * boundary until a "continue" (or "stop") arrives; otherwise it only takes what is already
+ * there and goes on.
+ *
+ * Every reply and report is one JSON object per line on standard output, with an "event"
+ * member; each carries the trial's "id" when the trial had one.
+ */
+#ifndef TUNA_WORKER_PROTOCOL_H
+#define TUNA_WORKER_PROTOCOL_H
+
+#define WORKER_PROTOCOL_VERSION 1
+
+/* Events, worker → daemon. */
+#define WEV_START	"start"		/* version, n_train, n_val, n_test, features, classes,
+					   parameters, threads, params {…} */
+#define WEV_EPOCH	"epoch"		/* epoch, train_loss, train_acc, val_loss, val_acc, alpha,
+					   beta, seconds, eval_seconds, sgemm_seconds */
+#define WEV_DONE	"done"		/* reason (completed|stopped), epochs, val_acc, val_loss,
+					   best_val_acc, test_acc, test_loss, seconds,
+					   train_seconds, sgemm_seconds[, profile {…}] */
+#define WEV_DIVERGED	"diverged"	/* epoch, batch, alpha, train_loss (null) */
+#define WEV_ERROR	"error"		/* error: a message naming what is wrong */
+#define WEV_SET		"set"		/* epoch, and the values now in force */
+#define WEV_SAVED	"saved"		/* path, epoch */
+#define WEV_RESTORED	"restored"	/* path, epoch */
+
+/* Commands, daemon → worker, between epochs. */
+#define WCMD_CONTINUE	"continue"	/* go on to the next epoch (needed with control "step") */
+#define WCMD_SET	"set"		/* alpha, beta, beta1, beta2, epsilon, lr_decay, epochs */
+#define WCMD_SAVE	"save"		/* path: write a checkpoint (atomically) */
+#define WCMD_RESTORE	"restore"	/* path: load a checkpoint; training resumes after its epoch */
+#define WCMD_STOP	"stop"		/* end the trial now: test score and "done" (reason stopped) */
+
+#endif

@@ -1,0 +1,142 @@
+/* train.c: mini-batch gradient descent over a data set, epoch by epoch. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "optim.h"
+#include "prof.h"
+#include "train.h"
+#include "xmalloc.h"
+
+#define TRAIN_EVAL_ROWS 512
+
+/* Build the model for a data set and hyperparameters; seed fixes init and batch order. */
+int
+train_init(struct train *t, const struct dataset *ds, const struct hparams *h, uint64_t seed,
+    char **cause)
+{
+	struct model_shape shape;
+	int max_m, rc;
+	size_t i;
+
+	memset(t, 0, sizeof *t);
+	if (ds->n_train > UINT32_MAX)
+		return xcause(cause, -E2BIG, "dataset: %zu training rows is too many", ds->n_train);
+	t->ds = ds;
+	t->h = *h;
+	if ((size_t)t->h.batch_size > ds->n_train)
+		t->h.batch_size = (int)ds->n_train;
+	shape.d = (int)ds->features;
+	shape.c = ds->classes;
+	shape.layers = h->layers;
+	shape.units = h->hidden_units;
+	shape.batchnorm = h->batchnorm;
+	max_m = t->h.batch_size > TRAIN_EVAL_ROWS ? t->h.batch_size : TRAIN_EVAL_ROWS;
+	if ((rc = model_init(&t->model, &shape, max_m, seed, cause)) != 0)
+		return rc;
+	rng_seed(&t->shuffle, seed, 2);
+	t->perm = xcalloc(ds->n_train, sizeof *t->perm);
+	for (i = 0; i < ds->n_train; i++)
+		t->perm[i] = (uint32_t)i;
+	t->alpha_base = h->alpha;
+	return 0;
+}
+
+/* Free a training run (not its data set). */
+void
+train_free(struct train *t)
+{
+	model_free(&t->model);
+	free(t->perm);
+	memset(t, 0, sizeof *t);
+}
+
+/* The learning rate of the next epoch under the decay schedule. */
+double
+train_alpha(const struct train *t)
+{
+	return t->alpha_base / (1.0 + t->h.lr_decay * (double)(t->epoch - t->epoch_base));
+}
+
+/* Make the next epoch use alpha; the decay schedule continues from there. */
+void
+train_set_alpha(struct train *t, double alpha)
+{
+	t->alpha_base = alpha;
+	t->epoch_base = t->epoch;
+	t->h.alpha = alpha;
+}
+
+/*
+ * One epoch over the shuffled training split. Returns 0, or -EDOM when the loss turned NaN
+ * or infinite (score->batch says where; the weights are then unusable).
+ */
+int
+train_epoch(struct train *t, struct train_score *score)
+{
+	struct model *mo = &t->model;
+	size_t n = t->ds->n_train, off;
+	int bs = t->h.batch_size, m, correct, right = 0;
+	double alpha = train_alpha(t), loss, total = 0, t0;
+	long rows = 0, batch = 0;
+
+	rng_shuffle(&t->shuffle, t->perm, (uint32_t)n);
+	for (off = 0; off < n; off += (size_t)m, batch++) {
+		m = n - off < (size_t)bs ? (int)(n - off) : bs;
+		if (m < 2 && mo->shape.batchnorm && off > 0)
+			break;	/* a lone leftover row has no batch statistics */
+		t0 = prof_start(PROF_INPUT);
+		dataset_batch(mo->x, mo->y, t->ds, SPLIT_TRAIN, t->perm + off, (size_t)m);
+		prof_stop(PROF_INPUT, t0);
+		model_forward(mo, &loss, &correct, m, true, (float)t->h.bn_momentum);
+		if (!isfinite(loss)) {
+			score->loss = loss;
+			score->acc = rows ? (double)right / (double)rows : 0;
+			score->rows = rows;
+			score->batch = batch;
+			return -EDOM;
+		}
+		model_backward(mo, m);
+		t->step++;
+		optim_step(mo->params, mo->grads, mo->m, mo->v, mo->n_params, &t->h, alpha, t->step);
+		total += loss;
+		right += correct;
+		rows += m;
+	}
+	t->epoch++;
+	score->loss = total / (double)rows;
+	score->acc = (double)right / (double)rows;
+	score->rows = rows;
+	score->batch = -1;
+	return 0;
+}
+
+/* Loss and accuracy of a split in inference mode (running BN statistics). */
+void
+train_evaluate(struct train *t, enum dataset_split split, struct train_score *score)
+{
+	struct model *mo = &t->model;
+	size_t n, off, i;
+	uint32_t rows[TRAIN_EVAL_ROWS];
+	int m, correct, right = 0;
+	double loss, total = 0, saved[PROF_N];
+
+	memcpy(saved, prof_seconds, sizeof saved);	/* the profile covers training only */
+	n = split == SPLIT_VAL ? t->ds->n_val : split == SPLIT_TEST ? t->ds->n_test :
+	    t->ds->n_train;
+	for (off = 0; off < n; off += (size_t)m) {
+		m = n - off < TRAIN_EVAL_ROWS ? (int)(n - off) : TRAIN_EVAL_ROWS;
+		for (i = 0; i < (size_t)m; i++)
+			rows[i] = (uint32_t)(off + i);
+		dataset_batch(mo->x, mo->y, t->ds, split, rows, (size_t)m);
+		model_forward(mo, &loss, &correct, m, false, 0);
+		total += loss;
+		right += correct;
+	}
+	memcpy(prof_seconds, saved, sizeof saved);
+	score->loss = n ? total / (double)n : NAN;
+	score->acc = n ? (double)right / (double)n : NAN;
+	score->rows = (long)n;
+	score->batch = -1;
+}

@@ -1,0 +1,102 @@
+/* trial.c: parse and check a trial object; every error names the JSON path at fault. */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "trial.h"
+#include "xmalloc.h"
+
+static const char *trial_keys[] = {
+	"id", "dataset", "params", "epochs", "seed", "threads", "control", "profile", NULL
+};
+
+/* Read an integer member in [min, max] into *out, if present. */
+static int
+trial_int(const cJSON *json, const char *key, double min, double max, double *out,
+    char **cause)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, key);
+
+	if (v == NULL)
+		return 0;
+	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+	    v->valuedouble < min || v->valuedouble > max)
+		return xcause(cause, -EINVAL, "%s: must be an integer in [%.0f, %.0f]", key, min,
+		    max);
+	*out = v->valuedouble;
+	return 0;
+}
+
+/* Parse a trial object into tr (defaults for what is absent). */
+int
+trial_parse(struct trial *tr, const cJSON *json, char **cause)
+{
+	const cJSON *item, *v;
+	double epochs = 10, seed = 0, threads = 1;
+	int i, rc;
+
+	memset(tr, 0, sizeof *tr);
+	hparams_defaults(&tr->h);
+	if (!cJSON_IsObject(json))
+		return xcause(cause, -EINVAL, "trial: must be a JSON object");
+	cJSON_ArrayForEach(item, json) {
+		for (i = 0; trial_keys[i] != NULL; i++) {
+			if (strcmp(item->string, trial_keys[i]) == 0)
+				break;
+		}
+		if (trial_keys[i] == NULL)
+			return xcause(cause, -EINVAL, "%s: unknown key", item->string);
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(json, "id")) != NULL)
+		tr->id = cJSON_Duplicate(v, 1);
+	if ((v = cJSON_GetObjectItemCaseSensitive(json, "dataset")) == NULL) {
+		rc = xcause(cause, -EINVAL, "dataset: missing (a path or an object)");
+		goto fail;
+	}
+	if ((rc = dataset_source_parse(&tr->src, v, "dataset", cause)) != 0)
+		goto fail;
+	if ((v = cJSON_GetObjectItemCaseSensitive(json, "params")) != NULL &&
+	    (rc = hparams_parse(&tr->h, v, "params", cause)) != 0)
+		goto fail;
+	if ((rc = trial_int(json, "epochs", 1, TRIAL_MAX_EPOCHS, &epochs, cause)) != 0 ||
+	    (rc = trial_int(json, "seed", 0, 9007199254740991.0, &seed, cause)) != 0 ||
+	    (rc = trial_int(json, "threads", 1, TRIAL_MAX_THREADS, &threads, cause)) != 0)
+		goto fail;
+	tr->epochs = (int)epochs;
+	tr->seed = (uint64_t)seed;
+	tr->threads = (int)threads;
+	if ((v = cJSON_GetObjectItemCaseSensitive(json, "control")) != NULL) {
+		if (!cJSON_IsString(v) || (strcmp(v->valuestring, "step") != 0 &&
+		    strcmp(v->valuestring, "none") != 0)) {
+			rc = xcause(cause, -EINVAL, "control: must be \"step\" or \"none\"");
+			goto fail;
+		}
+		tr->step = strcmp(v->valuestring, "step") == 0;
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(json, "profile")) != NULL) {
+		if (!cJSON_IsBool(v)) {
+			rc = xcause(cause, -EINVAL, "profile: must be true or false");
+			goto fail;
+		}
+		tr->profile = cJSON_IsTrue(v);
+	}
+	if (tr->h.layers > 0 && (double)tr->h.hidden_units * tr->h.hidden_units *
+	    tr->h.layers > 1e9) {
+		rc = xcause(cause, -E2BIG, "params: %d layers of %d units is too large a model",
+		    tr->h.layers, tr->h.hidden_units);
+		goto fail;
+	}
+	return 0;
+fail:
+	trial_free(tr);
+	return rc;
+}
+
+/* Free what a parsed trial holds. */
+void
+trial_free(struct trial *tr)
+{
+	cJSON_Delete(tr->id);
+	dataset_source_free(&tr->src);
+	memset(tr, 0, sizeof *tr);
+}

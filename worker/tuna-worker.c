@@ -1,0 +1,151 @@
+/*
+ * tuna-worker.c: train one trial (or, reading "-", a stream of trials) and report it as JSON
+ * lines. The protocol is in common/worker-protocol.h and README.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "ctl.h"
+#include "event.h"
+#include "run.h"
+#include "trial.h"
+#include "worker-protocol.h"
+#include "xmalloc.h"
+
+#define WORKER_MAX_TRIAL_FILE (16 << 20)
+
+/* Print usage and exit. */
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: tuna-worker TRIAL.json   run one trial described in a file\n"
+	    "       tuna-worker -            run trials read one per line from stdin\n"
+	    "Reports JSON lines on stdout (protocol version %d); see README.md.\n",
+	    WORKER_PROTOCOL_VERSION);
+	exit(status);
+}
+
+/* Read a whole file (at most WORKER_MAX_TRIAL_FILE bytes) into a string. */
+static int
+worker_slurp(const char *path, char **out, char **cause)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n;
+	int rc = 0;
+
+	if (f == NULL)
+		return xcause(cause, -errno, "%s: %s", path, strerror(errno));
+	buf = xmalloc(WORKER_MAX_TRIAL_FILE + 1);
+	n = fread(buf, 1, WORKER_MAX_TRIAL_FILE + 1, f);
+	if (ferror(f)) {
+		rc = xcause(cause, -EIO, "%s: read error", path);
+		goto fail;
+	}
+	if (n > WORKER_MAX_TRIAL_FILE) {
+		rc = xcause(cause, -E2BIG, "%s: larger than %d bytes", path, WORKER_MAX_TRIAL_FILE);
+		goto fail;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	buf = NULL;
+fail:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+/* Parse and run one trial given as text; returns 0 or -1 after an error event. */
+static int
+worker_trial(const char *text, const char *where, struct ctl *ctl)
+{
+	struct trial tr;
+	char *cause = NULL, *msg;
+	cJSON *json;
+	int rc;
+
+	json = cJSON_Parse(text);
+	if (json == NULL) {
+		const char *at = cJSON_GetErrorPtr();
+
+		msg = xasprintf("%s: invalid JSON at offset %ld", where,
+		    at != NULL ? (long)(at - text) : 0L);
+		event_error(NULL, msg);
+		free(msg);
+		return -1;
+	}
+	if (trial_parse(&tr, json, &cause) != 0) {
+		msg = xasprintf("%s: %s", where, cause);
+		event_error(cJSON_GetObjectItemCaseSensitive(json, "id"), msg);
+		free(msg);
+		free(cause);
+		cJSON_Delete(json);
+		return -1;
+	}
+	cJSON_Delete(json);
+	rc = run_trial(&tr, ctl);
+	trial_free(&tr);
+	return rc;
+}
+
+/* Run trials from stdin, one per line, until EOF. */
+static int
+worker_stream(struct ctl *ctl)
+{
+	char *line, *cause = NULL;
+	int rc, status = 0;
+
+	for (;;) {
+		if (ctl->pending != NULL) {
+			line = ctl->pending;
+			ctl->pending = NULL;
+		} else {
+			rc = ctl_next(ctl, true, &line, &cause);
+			if (rc == -1)
+				return status;
+			if (rc < 0) {
+				event_error(NULL, cause);
+				free(cause);
+				return 2;
+			}
+		}
+		if (line[strspn(line, " \t")] != '\0' && worker_trial(line, "stdin", ctl) != 0)
+			status = 2;
+		free(line);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctl ctl;
+	char *text = NULL, *cause = NULL;
+	int status = 0;
+
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
+		usage(0);
+	if (argc == 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
+		printf("tuna-worker protocol %d\n", WORKER_PROTOCOL_VERSION);
+		return 0;
+	}
+	if (argc != 2)
+		usage(1);
+	ctl_init(&ctl, STDIN_FILENO);
+	if (strcmp(argv[1], "-") == 0)
+		status = worker_stream(&ctl);
+	else if (worker_slurp(argv[1], &text, &cause) != 0) {
+		event_error(NULL, cause);
+		status = 2;
+	} else if (worker_trial(text, argv[1], &ctl) != 0)
+		status = 2;
+	free(text);
+	free(cause);
+	ctl_free(&ctl);
+	return status;
+}
