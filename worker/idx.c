@@ -42,6 +42,17 @@ idx_what(const struct idx *ix)
 	return ix->kind == IDX_LABELS ? "label" : "image";
 }
 
+/* zlib's message for the last error, without the "<fd:N>: " prefix gzdopen gives it. */
+static const char *
+idx_gzerror(struct idx *ix, int *errnum)
+{
+	const char *msg = gzerror(ix->gz, errnum), *p;
+
+	if (strncmp(msg, "<fd:", 4) == 0 && (p = strstr(msg, ": ")) != NULL)
+		msg = p + 2;
+	return msg;
+}
+
 /*
  * Read up to n bytes at byte offset off into buf; *got is what was read. Returns 0 at the end of
  * the data (check *got), or -EIO for a zlib or I/O error. *cut is set when a gzip stream ends
@@ -61,7 +72,7 @@ idx_fill(struct idx *ix, void *buf, size_t n, size_t off, size_t *got, int *cut,
 
 		ret = gzread(ix->gz, p + *got, want);
 		if (ret < 0) {
-			msg = gzerror(ix->gz, &errnum);
+			msg = idx_gzerror(ix, &errnum);
 			return xcause(cause, -EIO, "%s: offset %zu: %s: %s", ix->path,
 			    off + *got, errnum == Z_ERRNO ? "read error" : "corrupt gzip data",
 			    msg);
@@ -71,7 +82,7 @@ idx_fill(struct idx *ix, void *buf, size_t n, size_t off, size_t *got, int *cut,
 		*got += (size_t)ret;
 	}
 	if (*got < n) {
-		msg = gzerror(ix->gz, &errnum);
+		msg = idx_gzerror(ix, &errnum);
 		if (errnum == Z_BUF_ERROR)
 			*cut = 1;
 		else if (errnum != Z_OK)
