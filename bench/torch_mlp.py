@@ -29,7 +29,10 @@ def parse_args():
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--blas-threads", type=int, default=None,
-                    help="OpenBLAS threads (default: --threads)")
+                    help="OpenBLAS threads, used by Linear's GEMMs (default: --threads)")
+    ap.add_argument("--intra-threads", type=int, default=None,
+                    help="torch.set_num_threads(), i.e. OpenMP threads of the other ops "
+                         "(default: --threads)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--hidden", type=int, default=256)
@@ -55,19 +58,23 @@ def read_idx(path):
 
 def main():
     args = parse_args()
-    # torch.set_num_threads() does not reach OpenBLAS (which torch's Linear uses
-    # here): without these the "1-thread" run does its GEMMs on every core.
-    # OpenBLAS reads them when it is loaded (by numpy or torch, whichever first).
+    # Debian's torch does its GEMMs in the pthread build of OpenBLAS, which
+    # torch.set_num_threads() does not reach: without OPENBLAS_NUM_THREADS the
+    # "1-thread" run does its GEMMs on every core.  OpenBLAS reads it once, when
+    # it is loaded (by numpy or torch, whichever comes first).
+    # With 2 cores, set_num_threads(2) + 2 OpenBLAS threads = 4 spinning threads,
+    # ~3.5x slower than 1 thread; see bench/README.md.
     if "numpy" in sys.modules or "torch" in sys.modules:
         raise RuntimeError("numpy/torch imported before OPENBLAS_NUM_THREADS was set")
     blas_threads = args.blas_threads if args.blas_threads is not None else args.threads
+    intra_threads = args.intra_threads if args.intra_threads is not None else args.threads
     os.environ["OPENBLAS_NUM_THREADS"] = str(blas_threads)
-    os.environ["OMP_NUM_THREADS"] = str(args.threads)
+    os.environ["OMP_NUM_THREADS"] = str(intra_threads)
     import numpy as np
     import torch
     import torch.nn as nn
 
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(intra_threads)
     torch.manual_seed(args.seed)
 
     d = args.data
@@ -110,7 +117,8 @@ def main():
     def emit(obj):
         print(json.dumps(obj), flush=True)
 
-    emit({"event": "start", "threads": args.threads, "n_train": n_train,
+    emit({"event": "start", "threads": args.threads, "intra_threads": intra_threads,
+          "blas_threads": blas_threads, "n_train": n_train,
           "torch": torch.__version__})
     for epoch in range(1, args.epochs + 1):
         model.train()

@@ -29,6 +29,15 @@ GOAL_RSS_RATIO = 0.25    # tuna/torch peak RSS
 GOAL_TUNA_ACC = 0.890    # tuna test accuracy after 10 epochs
 
 
+# torch_mlp.py options for the 2-thread torch run (Debian's torch: GEMMs in
+# pthread OpenBLAS, the rest in OpenMP; the two pools do not share threads).
+TORCH_2T = {
+    "blas": ["--threads", "2", "--intra-threads", "1"],
+    "omp": ["--threads", "2", "--blas-threads", "1"],
+    "both": ["--threads", "2"],
+}
+
+
 class ChildFailed(Exception):
     pass
 
@@ -42,7 +51,9 @@ def run_child(label, argv):
     log("== %s: %s" % (label, " ".join(argv)))
     t0 = time.perf_counter()
     # stderr is inherited; the environment (OPENBLAS_CORETYPE etc.) is passed as is.
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, bufsize=1)
+    # stdin is /dev/null: tuna-worker reads control commands there (EOF = carry on).
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+                         bufsize=1)
     records = []
     try:
         for line in p.stdout:
@@ -69,8 +80,12 @@ def run_child(label, argv):
     wall = time.perf_counter() - t0
     rss = ru.ru_maxrss / 1024.0  # Linux: KiB
     log("   [%s] exit %d, %.1f s wall, peak RSS %.1f MB" % (label, p.returncode, wall, rss))
+    bad = [r for r in records if r.get("event") in ("error", "diverged")]
+    why = (": " + "; ".join(json.dumps(r) for r in bad)) if bad else ""
     if p.returncode != 0:
-        raise ChildFailed("%s exited with status %d" % (label, p.returncode))
+        raise ChildFailed("%s exited with status %d%s" % (label, p.returncode, why))
+    if bad:
+        raise ChildFailed("%s reported%s" % (label, why))
     epochs = [r for r in records if "epoch" in r and r.get("event", "epoch") == "epoch"]
     if not epochs:
         raise ChildFailed("%s printed no epoch records" % label)
@@ -97,11 +112,10 @@ def run_tuna(worker, dataset, epochs, threads, seed):
         os.unlink(path)
 
 
-def run_torch(epochs, threads, seed, full, dataset, blas_threads):
+def run_torch(epochs, threads, seed, full, dataset, mode_2t):
     argv = [sys.executable, os.path.join(HERE, "torch_mlp.py"), "--epochs", str(epochs),
-            "--threads", str(threads), "--seed", str(seed), "--data", dataset]
-    if blas_threads is not None:
-        argv += ["--blas-threads", str(blas_threads)]
+            "--seed", str(seed), "--data", dataset]
+    argv += TORCH_2T[mode_2t] if threads == 2 else ["--threads", str(threads)]
     if not full:
         argv.append("--val")
     return run_child("torch %dt" % threads, argv)
@@ -123,7 +137,12 @@ def flat_profile(prof, prefix=""):
 
 
 def fmt(v, spec):
-    return "n/a" if v is None else format(v, spec)
+    if v is None:
+        return "n/a"
+    try:
+        return format(v, spec)
+    except (TypeError, ValueError):
+        return str(v)
 
 
 def verdict(ok):
@@ -140,6 +159,11 @@ def report(res, args):
         rows.append("%-34s %12s %12s%s" % (name, fmt(a, spec), fmt(b, spec), extra))
 
     rows.append("%-34s %12s %12s" % ("", "tuna", "torch"))
+
+    def n_train(run):
+        st = [r for r in run["records"] if r.get("event") == "start"] if run else []
+        return st[0].get("n_train") if st else None
+    row("training images per epoch", n_train(t1), n_train(p1), "")
     te = median_epoch(t1) if t1 else None
     pe = median_epoch(p1) if p1 else None
     row("median epoch s, 1 thread", te, pe, ".3f",
@@ -161,6 +185,11 @@ def report(res, args):
     if t2 or p2:
         e2t = median_epoch(t2) if t2 else None
         e2p = median_epoch(p2) if p2 else None
+        st2 = [r for r in p2["records"] if r.get("event") == "start"] if p2 else []
+        if st2:
+            rows.append("%-34s %12s %12s" % ("torch 2t: intra-op / OpenBLAS thr", "",
+                                             "%s / %s" % (st2[0].get("intra_threads"),
+                                                          st2[0].get("blas_threads"))))
         row("median epoch s, 2 threads", e2t, e2p, ".3f",
             "   (%d / %d epochs)" % (len(t2["epochs"]) if t2 else 0,
                                     len(p2["epochs"]) if p2 else 0))
@@ -225,8 +254,11 @@ def main():
     ap.add_argument("--torch-full", action="store_true",
                     help="train torch on all 60,000 images (the published anchor) instead "
                          "of the first 54,000 like tuna")
-    ap.add_argument("--torch-blas-threads-2t", type=int, default=None,
-                    help="OpenBLAS threads for the 2-thread torch run (default 2)")
+    ap.add_argument("--torch-2t", choices=sorted(TORCH_2T), default="blas",
+                    help="how torch uses 2 cores: blas = 2 OpenBLAS threads + "
+                         "set_num_threads(1) (fastest here, default); omp = "
+                         "set_num_threads(2) + 1 OpenBLAS thread; both = 2 + 2 "
+                         "(oversubscribed, ~3.5x slower)")
     ap.add_argument("--json", metavar="FILE", help="also write the summary as JSON")
     args = ap.parse_args()
     if args.quick:
@@ -251,7 +283,7 @@ def main():
                 res["tuna2"] = run_tuna(args.worker, args.dataset, args.epochs2, 2, args.seed)
             if do_torch:
                 res["torch2"] = run_torch(args.epochs2, 2, args.seed, args.torch_full,
-                                          args.dataset, args.torch_blas_threads_2t)
+                                          args.dataset, args.torch_2t)
     except ChildFailed as e:
         log("error: %s" % e)
         return 1

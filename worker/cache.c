@@ -1,4 +1,5 @@
 /* cache.c: the shared cache file of a decoded data set, written once and mapped by every worker. */
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -131,7 +132,7 @@ cache_name(const char *dir, uint64_t hash)
 	return xasprintf("%s%stuna-%016llx.cache", dir, sep, (unsigned long long)hash);
 }
 
-/* Create a directory and its parents (mode 0700 for new ones). */
+/* Create a directory and its parents (mode 0700 for new ones); it need not be writable. */
 int
 cache_mkdir(const char *dir, char **cause)
 {
@@ -164,10 +165,6 @@ cache_mkdir(const char *dir, char **cause)
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		err = xcause(cause, -ENOTDIR, "%s: %s", dir, strerror(ENOTDIR));
-		goto fail;
-	}
-	if (access(dir, W_OK | X_OK) != 0) {
-		err = xcause(cause, -errno, "%s: %s", dir, strerror(errno));
 		goto fail;
 	}
 fail:
@@ -266,4 +263,40 @@ fail:
 	unlink(tmp);
 	free(tmp);
 	return err;
+}
+
+/* Take the build lock of a cache file (<name>.lock), waiting for its holder; -errno if none. */
+int
+cache_lock(const char *path, char **cause)
+{
+	size_t len = strlen(path);
+	char *name;
+	int fd;
+
+	if (len > 6 && strcmp(path + len - 6, ".cache") == 0)
+		len -= 6;
+	name = xasprintf("%.*s.lock", (int)len, path);
+	fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		fd = xcause(cause, -errno, "%s: %s", name, strerror(errno));
+		goto out;
+	}
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			close(fd);
+			fd = xcause(cause, -errno, "%s: flock: %s", name, strerror(errno));
+			goto out;
+		}
+	}
+out:
+	free(name);
+	return fd;
+}
+
+/* Release a build lock taken by cache_lock (a negative fd is ignored). */
+void
+cache_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }

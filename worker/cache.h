@@ -40,11 +40,15 @@ int cache_check(const void *block, size_t size, char **cause);
 uint64_t cache_hash(const void *data, size_t len);
 /* The cache file name in dir for a key hash: <dir>/tuna-<16 hex digits>.cache. */
 char *cache_name(const char *dir, uint64_t hash);
-/* Create a directory and its parents (mode 0700 for new ones). */
+/* Create a directory and its parents (mode 0700 for new ones); it need not be writable. */
 int cache_mkdir(const char *dir, char **cause);
 /* Map a cache file read-only after validating it. */
 int cache_open(const char *path, void **map, size_t *len, char **cause);
 /* Write a cache file atomically (temporary file and rename). */
 int cache_write(const char *path, const void *block, size_t len, char **cause);
+/* Take the build lock of a cache file (<name>.lock), waiting for its holder; -errno if none. */
+int cache_lock(const char *path, char **cause);
+/* Release a build lock taken by cache_lock (a negative fd is ignored). */
+void cache_unlock(int fd);
 
 #endif

@@ -1,4 +1,4 @@
-/* csv.c: reader for numeric CSV files with one integer label column; fast path for plain decimals. */
+/* csv.c: reader for numeric CSV files with one integer label column, streamed through a buffer. */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -13,7 +13,8 @@
 #include "dataset.h"
 #include "xmalloc.h"
 
-#define CSV_SHOW	40	/* characters of a bad field quoted in messages */
+#define CSV_BUF		(1 << 20)	/* initial read buffer; grows for longer lines */
+#define CSV_SHOW	40		/* characters of a bad field quoted in messages */
 
 enum { CSV_NUMBER = 0, CSV_NAN = -1, CSV_RANGE = -2 };
 
@@ -29,33 +30,40 @@ csv_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* Whether c is white space, line ends included. */
+static inline int
+csv_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /*
- * Parse a plain decimal ([sign] digits [. digits], blanks around) at p in a line ending at e.
- * Returns the position of the comma or e after it, or NULL when the field needs the slow path.
- * The result is exact: a mantissa below 2^53 divided by an exact power of ten is rounded once,
- * which is what strtod gives.
+ * Parse a plain decimal ([sign] digits [. digits], blanks around) at p; a '\n' must follow
+ * somewhere. Returns the position of the comma or line end ('\n', or '\r' before '\n') after
+ * it, or NULL when the field needs the slow path. The result is exact: a mantissa of at most
+ * 2^53 divided by an exact power of ten is rounded once, as strtod rounds.
  */
 static inline const char *
-csv_fast(const char *p, const char *e, double *v)
+csv_fast(const char *p, double *v)
 {
 	uint64_t m = 0;
 	int neg = 0, nd = 0, frac = 0;
 	double d;
 
-	while (p < e && csv_blank(*p))
+	while (csv_blank(*p))
 		p++;
-	if (p < e && (*p == '-' || *p == '+')) {
+	if (*p == '-' || *p == '+') {
 		neg = *p == '-';
 		p++;
 	}
-	while (p < e && (unsigned char)(*p - '0') < 10) {
+	while ((unsigned char)(*p - '0') < 10) {
 		if (++nd > 19)
 			return NULL;
 		m = m * 10 + (unsigned)(*p++ - '0');
 	}
-	if (p < e && *p == '.') {
+	if (*p == '.') {
 		p++;
-		while (p < e && (unsigned char)(*p - '0') < 10) {
+		while ((unsigned char)(*p - '0') < 10) {
 			if (++nd > 19)
 				return NULL;
 			m = m * 10 + (unsigned)(*p++ - '0');
@@ -64,9 +72,9 @@ csv_fast(const char *p, const char *e, double *v)
 	}
 	if (nd == 0 || m > ((uint64_t)1 << 53) || frac > 22)
 		return NULL;
-	while (p < e && csv_blank(*p))
+	while (csv_blank(*p))
 		p++;
-	if (p < e && *p != ',')
+	if (*p != ',' && *p != '\n' && !(*p == '\r' && p[1] == '\n'))
 		return NULL;
 	d = (double)m;
 	if (frac > 0)
@@ -137,87 +145,130 @@ csv_number(const char *s, const char *e, double *v)
 	return CSV_NUMBER;
 }
 
-/* Read the whole file into c->text (NUL-terminated). */
+/* Read into buf[*len, cap - 1) until it is full or the file ends (*eof); buf[0] is at off. */
 static int
-csv_slurp(struct csv *c, const char *path, char **cause)
+csv_fill(struct csv *c, size_t *len, int *eof, off_t off, char **cause)
 {
-	struct stat st;
-	size_t cap;
 	ssize_t n;
-	int fd, err = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return xcause(cause, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0) {
-		err = xcause(cause, -errno, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		err = xcause(cause, -EISDIR, "%s: %s", path, strerror(EISDIR));
-		goto fail;
-	}
-	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
-	c->text = xmalloc(cap);
-	c->len = 0;
-	for (;;) {
-		if (c->len + 1 == cap) {
-			cap *= 2;
-			c->text = xreallocarray(c->text, cap, 1);
-		}
-		n = read(fd, c->text + c->len, cap - 1 - c->len);
+	while (*len < c->cap - 1) {
+		n = read(c->fd, c->buf + *len, c->cap - 1 - *len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			err = xcause(cause, -errno, "%s: offset %zu: %s", path, c->len,
-			    strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
+		if (n < 0)
+			return xcause(cause, -errno, "%s: offset %lld: %s", c->path,
+			    (long long)off + (long long)*len, strerror(errno));
+		if (n == 0) {
+			*eof = 1;
 			break;
-		c->len += (size_t)n;
+		}
+		*len += (size_t)n;
 	}
-	c->text[c->len] = '\0';
-	close(fd);
 	return 0;
-fail:
-	close(fd);
-	free(c->text);
-	c->text = NULL;
-	return err;
 }
 
-/* Read a CSV file, detect its header (header -1) and count its rows and columns. */
+/* Double the read buffer (for a line longer than it). */
+static void
+csv_grow(struct csv *c)
+{
+	c->cap = (c->cap - 1) * 2 + 1;
+	c->buf = xreallocarray(c->buf, c->cap, 1);
+}
+
+/* Seek to a byte offset. */
+static int
+csv_seek(struct csv *c, off_t off, char **cause)
+{
+	if (lseek(c->fd, off, SEEK_SET) < 0)
+		return xcause(cause, -errno, "%s: seek: %s", c->path, strerror(errno));
+	return 0;
+}
+
+/* Count the lines up to the last one that is not blank (*lines 0: the file is blank). */
+static int
+csv_count(struct csv *c, size_t *lines, char **cause)
+{
+	size_t len, nl = 0, n, k;
+	const char *p, *end;
+	off_t off = 0;
+	int eof = 0, err;
+
+	*lines = 0;
+	if ((err = csv_seek(c, 0, cause)) != 0)
+		return err;
+	while (!eof) {
+		len = 0;
+		if ((err = csv_fill(c, &len, &eof, off, cause)) != 0)
+			return err;
+		end = c->buf + len;
+		for (n = 0, p = c->buf; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+			n++;
+		for (k = len; k > 0 && csv_space(c->buf[k - 1]); k--)
+			;
+		if (k > 0) {
+			*lines = nl + n + 1;
+			for (p = c->buf + k; p < end; p++)
+				*lines -= *p == '\n';
+		}
+		nl += n;
+		off += (off_t)len;
+	}
+	return 0;
+}
+
+/* Open a CSV file, detect its header (header -1) and count its rows and columns. */
 int
 csv_open(struct csv *c, const char *path, int label_column, int header, char **cause)
 {
-	const char *s, *e, *le, *p, *fs, *fe, *end;
-	int numeric = 1, err;
-	size_t fields = 0, rows;
+	const char *s, *e, *le, *p, *fs, *fe;
+	size_t len = 0, fields = 0, lines;
+	int numeric = 1, eof = 0, fd, err;
+	struct stat st;
 	double v;
 
 	memset(c, 0, sizeof *c);
 	c->path = path;
 	c->label_column = label_column;
-	if ((err = csv_slurp(c, path, cause)) != 0)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return xcause(cause, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		err = xcause(cause, -errno, "%s: %s", path, strerror(errno));
+		close(fd);
 		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		if (S_ISDIR(st.st_mode))
+			return xcause(cause, -EISDIR, "%s: %s", path, strerror(EISDIR));
+		return xcause(cause, -EINVAL, "%s: not a regular file", path);
+	}
+	c->fd = fd;
+	c->cap = CSV_BUF + 1;
+	c->buf = xmalloc(c->cap);
 
-	s = c->text;
-	if (c->len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-		s += 3;
-	end = c->text + c->len;
-	while (end > s && (csv_blank(end[-1]) || end[-1] == '\r' || end[-1] == '\n'))
-		end--;
-	if (end == s) {
+	if ((err = csv_count(c, &lines, cause)) != 0)
+		goto fail;
+	if (lines == 0) {
 		err = xcause(cause, -EINVAL, "%s: empty file", path);
 		goto fail;
 	}
-	c->data_end = (size_t)(end - c->text);
 
 	/* The first line fixes the number of columns and tells whether it is a header. */
-	e = memchr(s, '\n', (size_t)(end - s));
+	if ((err = csv_seek(c, 0, cause)) != 0)
+		goto fail;
+	for (;;) {
+		if ((err = csv_fill(c, &len, &eof, 0, cause)) != 0)
+			goto fail;
+		if ((e = memchr(c->buf, '\n', len)) != NULL || eof)
+			break;
+		csv_grow(c);
+	}
 	if (e == NULL)
-		e = end;
+		e = c->buf + len;
+	s = c->buf;
+	if (e - s >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
 	le = e > s && e[-1] == '\r' ? e - 1 : e;
 	if (le == s) {
 		err = xcause(cause, -EINVAL, "%s: line 1: empty line", path);
@@ -248,110 +299,170 @@ csv_open(struct csv *c, const char *path, int label_column, int header, char **c
 	}
 	c->columns = fields;
 	c->features = fields - 1;
-	c->header = header < 0 ? !numeric : header;
+	c->header = header < 0 ? !numeric : header != 0;
 	c->first_line = c->header ? 2 : 1;
-	c->data = (size_t)((c->header ? (e < end ? e + 1 : end) : s) - c->text);
-
-	if (c->data >= c->data_end) {
+	c->data = (off_t)((c->header ? e + 1 : s) - c->buf);
+	if (lines <= (size_t)c->header) {
 		err = xcause(cause, -EINVAL, "%s: no data rows, only a header line", path);
 		goto fail;
 	}
-	rows = 1;
-	for (p = c->text + c->data; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-		rows++;
-	if (rows > ((size_t)1 << 31)) {
+	c->rows = lines - (size_t)c->header;
+	if (c->rows > CSV_MAX_ROWS) {
 		err = xcause(cause, -EFBIG, "%s: %zu rows, more than the limit of %zu", path,
-		    rows, (size_t)1 << 31);
+		    c->rows, CSV_MAX_ROWS);
 		goto fail;
 	}
-	c->rows = rows;
 	return 0;
 fail:
 	csv_close(c);
 	return err;
 }
 
-/* Parse rows x features values into x and the labels into y; classes > 0 bounds the labels. */
-int
-csv_read(struct csv *c, float *x, uint16_t *y, int classes, char **cause)
+/* The end of the line starting at p ('\n', or the '\r' before it); a '\n' comes before lim. */
+static const char *
+csv_line_end(const char *p, const char *lim)
 {
-	const char *p = c->text + c->data, *end = c->text + c->data_end;
-	const char *e, *le, *q, *t, *fs, *fe;
-	size_t row, line = c->first_line, col, fcol, extra;
-	size_t lab = (size_t)c->label_column, nf = c->features;
+	const char *e = memchr(p, '\n', (size_t)(lim - p));
+
+	return e > p && e[-1] == '\r' ? e - 1 : e;
+}
+
+/* Quote a bad field in a message: its length, capped. */
+static int
+csv_show(const char *fs, const char *fe)
+{
+	return fe - fs > CSV_SHOW ? CSV_SHOW : (int)(fe - fs);
+}
+
+/* Parse the line at *pp (a '\n' comes before lim) into row; move *pp past the line. */
+static int
+csv_line(struct csv *c, const char **pp, const char *lim, size_t line, size_t row, float *x,
+    uint16_t *y, int classes, char **cause)
+{
+	const char *p = *pp, *start = *pp, *t, *le = NULL, *fs, *fe;
+	size_t col, fcol = 0, lab = (size_t)c->label_column, extra;
 	int limit = classes > 0 ? classes : DATASET_MAX_CLASSES, r;
-	float *xr;
+	float *xr = x + row * c->features;
 	double v;
 
-	c->max_label = -1;
-	for (row = 0; row < c->rows; row++, line++, p = e + 1) {
-		e = memchr(p, '\n', (size_t)(end - p));
-		if (e == NULL)
-			e = end;
-		le = e > p && e[-1] == '\r' ? e - 1 : e;
-		if (le == p)
-			return xcause(cause, -EINVAL, "%s: line %zu: empty line, expected %zu fields",
-			    c->path, line, c->columns);
-		xr = x + row * nf;
-		col = 0;
-		fcol = 0;
-		for (q = p; ; q = t + 1) {
-			t = csv_fast(q, le, &v);
-			if (t == NULL) {
-				t = csv_field(q, le, &fs, &fe);
-				if (t == NULL)
-					return xcause(cause, -EINVAL, "%s: line %zu, column %zu: "
-					    "malformed quoted field", c->path, line, col + 1);
-				if ((r = csv_number(fs, fe, &v)) != CSV_NUMBER && col != lab) {
-					return xcause(cause, -EINVAL, "%s: line %zu, column %zu: "
-					    "\"%.*s\"%s %s", c->path, line, col + 1,
-					    (int)(fe - fs > CSV_SHOW ? CSV_SHOW : fe - fs), fs,
-					    fe - fs > CSV_SHOW ? "..." : "", r == CSV_NAN ?
-					    "is not a number" : "is out of range for a float");
-				}
-			} else
-				r = CSV_NUMBER;
-			if (col == lab) {
-				if (r != CSV_NUMBER || v < 0 || v >= DATASET_MAX_CLASSES ||
-				    v != floor(v)) {
-					csv_field(q, le, &fs, &fe);
-					return xcause(cause, -EINVAL, "%s: line %zu: label \"%.*s\"%s "
-					    "is not an integer in [0, %d]", c->path, line,
-					    (int)(fe - fs > CSV_SHOW ? CSV_SHOW : fe - fs), fs,
-					    fe - fs > CSV_SHOW ? "..." : "",
-					    DATASET_MAX_CLASSES - 1);
-				}
-				if ((int)v >= limit)
-					return xcause(cause, -EINVAL, "%s: line %zu: label %d out of "
-					    "range (train has %d classes)", c->path, line, (int)v,
-					    classes);
-				y[row] = (uint16_t)v;
-				if ((int)v > c->max_label)
-					c->max_label = (int)v;
-			} else if (fcol < nf)
-				xr[fcol++] = (float)v;
-			col++;
-			if (t == le || col == c->columns)
-				break;
+	if (*p == '\n' || (*p == '\r' && p[1] == '\n'))
+		return xcause(cause, -EINVAL, "%s: line %zu: empty line, expected %zu fields",
+		    c->path, line, c->columns);
+	for (col = 0; ; p = t + 1) {
+		r = CSV_NUMBER;
+		if ((t = csv_fast(p, &v)) == NULL) {
+			if (le == NULL)
+				le = csv_line_end(start, lim);
+			if ((t = csv_field(p, le, &fs, &fe)) == NULL)
+				return xcause(cause, -EINVAL, "%s: line %zu, column %zu: "
+				    "malformed quoted field", c->path, line, col + 1);
+			r = csv_number(fs, fe, &v);
+			if (r != CSV_NUMBER && col != lab)
+				return xcause(cause, -EINVAL, "%s: line %zu, column %zu: "
+				    "\"%.*s\"%s %s", c->path, line, col + 1, csv_show(fs, fe), fs,
+				    fe - fs > CSV_SHOW ? "..." : "", r == CSV_NAN ?
+				    "is not a number" : "is out of range for a float");
 		}
-		if (t != le) {
+		if (col == lab) {
+			if (r != CSV_NUMBER || v < 0 || v >= DATASET_MAX_CLASSES ||
+			    v != floor(v)) {
+				if (le == NULL)
+					le = csv_line_end(start, lim);
+				csv_field(p, le, &fs, &fe);
+				return xcause(cause, -EINVAL, "%s: line %zu: label \"%.*s\"%s is "
+				    "not an integer in [0, %d]", c->path, line, csv_show(fs, fe),
+				    fs, fe - fs > CSV_SHOW ? "..." : "", DATASET_MAX_CLASSES - 1);
+			}
+			if ((int)v >= limit)
+				return xcause(cause, -EINVAL, "%s: line %zu: label %d out of range "
+				    "(train has %d classes)", c->path, line, (int)v, classes);
+			y[row] = (uint16_t)v;
+			if ((int)v > c->max_label)
+				c->max_label = (int)v;
+		} else
+			xr[fcol++] = (float)v;
+		col++;
+		if (*t != ',')
+			break;
+		if (col == c->columns) {
 			/* Too many fields: count them all for the message. */
+			if (le == NULL)
+				le = csv_line_end(start, lim);
 			for (extra = 0; t != NULL && t != le; extra++)
 				t = csv_field(t + 1, le, &fs, &fe);
 			return xcause(cause, -EINVAL, "%s: line %zu: %zu fields, expected %zu",
 			    c->path, line, col + extra, c->columns);
 		}
-		if (col != c->columns)
-			return xcause(cause, -EINVAL, "%s: line %zu: %zu fields, expected %zu",
-			    c->path, line, col, c->columns);
+	}
+	if (col != c->columns)
+		return xcause(cause, -EINVAL, "%s: line %zu: %zu fields, expected %zu", c->path,
+		    line, col, c->columns);
+	*pp = *t == '\r' ? t + 2 : t + 1;
+	return 0;
+}
+
+/* Parse rows x features values into x and the labels into y; classes > 0 bounds the labels. */
+int
+csv_read(struct csv *c, float *x, uint16_t *y, int classes, char **cause)
+{
+	size_t len = 0, pos = 0, row = 0, line = c->first_line;
+	const char *p, *lim, *nl;
+	off_t off = c->data;
+	int eof = 0, err;
+
+	c->max_label = -1;
+	if ((err = csv_seek(c, c->data, cause)) != 0)
+		return err;
+	while (row < c->rows) {
+		/* Keep the unparsed tail of the buffer and read more after it. */
+		memmove(c->buf, c->buf + pos, len - pos);
+		off += (off_t)pos;
+		len -= pos;
+		pos = 0;
+		if (!eof && (err = csv_fill(c, &len, &eof, off, cause)) != 0)
+			return err;
+		if (len == 0)
+			break;
+		if (eof && c->buf[len - 1] != '\n')
+			c->buf[len++] = '\n';	/* csv_fill keeps a byte free for this */
+		if ((nl = memrchr(c->buf, '\n', len)) == NULL) {
+			csv_grow(c);
+			continue;
+		}
+		lim = nl + 1;
+		for (p = c->buf; p < lim && row < c->rows; row++, line++) {
+			if ((err = csv_line(c, &p, lim, line, row, x, y, classes, cause)) != 0)
+				return err;
+		}
+		pos = (size_t)(p - c->buf);
+	}
+	if (row < c->rows)
+		return xcause(cause, -EIO, "%s: line %zu: the file changed while being read "
+		    "(it had %zu data rows)", c->path, line, c->rows);
+
+	/* Only blank lines may follow: anything else was appended since csv_open counted. */
+	for (;;) {
+		for (p = c->buf + pos; p < c->buf + len; p++) {
+			if (!csv_space(*p))
+				return xcause(cause, -EIO, "%s: line %zu: the file changed while "
+				    "being read (it had %zu data rows)", c->path, line, c->rows);
+		}
+		if (eof)
+			break;
+		off += (off_t)len;
+		len = pos = 0;
+		if ((err = csv_fill(c, &len, &eof, off, cause)) != 0)
+			return err;
 	}
 	return 0;
 }
 
-/* Free the text; safe to call twice or on a zeroed struct. */
+/* Close the file; safe to call twice or on a zeroed struct. */
 void
 csv_close(struct csv *c)
 {
-	free(c->text);
-	c->text = NULL;
+	if (c->buf != NULL)
+		close(c->fd);
+	free(c->buf);
+	c->buf = NULL;
 }

@@ -582,7 +582,7 @@ static int
 dataset_normalise(struct dataset *ds, double val_fraction, char **cause)
 {
 	size_t total = ds->n_train, d = ds->features, i, j;
-	double *sum, *m2, std;
+	double *mean, *m2, std;
 
 	ds->n_val = (size_t)(val_fraction * (double)total);
 	if (ds->n_val >= total)
@@ -590,30 +590,30 @@ dataset_normalise(struct dataset *ds, double val_fraction, char **cause)
 		    "no training rows", total, val_fraction);
 	ds->n_train = total - ds->n_val;
 
-	sum = xcalloc(d, sizeof *sum);
+	mean = xcalloc(d, sizeof *mean);	/* sums first, then means */
 	m2 = xcalloc(d, sizeof *m2);
 	for (i = 0; i < ds->n_train; i++) {
 		if (ds->ftype == DATASET_U8)
-			dataset_sum_u8(sum, (const uint8_t *)ds->x_train + i * d, NULL, d);
+			dataset_sum_u8(mean, (const uint8_t *)ds->x_train + i * d, NULL, d);
 		else
-			dataset_sum_f32(sum, (const float *)ds->x_train + i * d, NULL, d);
+			dataset_sum_f32(mean, (const float *)ds->x_train + i * d, NULL, d);
 	}
 	for (j = 0; j < d; j++)
-		sum[j] /= (double)ds->n_train;
+		mean[j] /= (double)ds->n_train;
 	for (i = 0; i < ds->n_train; i++) {
 		if (ds->ftype == DATASET_U8)
-			dataset_sum_u8(m2, (const uint8_t *)ds->x_train + i * d, sum, d);
+			dataset_sum_u8(m2, (const uint8_t *)ds->x_train + i * d, mean, d);
 		else
-			dataset_sum_f32(m2, (const float *)ds->x_train + i * d, sum, d);
+			dataset_sum_f32(m2, (const float *)ds->x_train + i * d, mean, d);
 	}
 	ds->scale = xaligned(d * sizeof *ds->scale);
 	ds->shift = xaligned(d * sizeof *ds->shift);
 	for (j = 0; j < d; j++) {
 		std = sqrt(m2[j] / (double)ds->n_train);
 		ds->scale[j] = std < 1e-6 ? 1.0f : (float)(1.0 / std);
-		ds->shift[j] = (float)(-sum[j] * (double)ds->scale[j]);
+		ds->shift[j] = (float)(-mean[j] * (double)ds->scale[j]);
 	}
-	free(sum);
+	free(mean);
 	free(m2);
 	return 0;
 }
@@ -640,7 +640,7 @@ dataset_open(struct dataset *ds, const struct dataset_source *src, char **cause)
 {
 	char *key = NULL, *path = NULL;
 	void *block = NULL;
-	int err;
+	int lock = -1, err;
 
 	memset(ds, 0, sizeof *ds);
 	if (!(src->val_fraction >= 0 && src->val_fraction <= 0.9)) {
@@ -661,6 +661,11 @@ dataset_open(struct dataset *ds, const struct dataset_source *src, char **cause)
 		path = cache_name(src->cache_dir, cache_hash(key, strlen(key)));
 		if (dataset_map(ds, path) == 0)
 			goto loaded;
+
+		/* One worker decodes while the others wait, then they all map its file. */
+		lock = cache_lock(path, NULL);
+		if (dataset_map(ds, path) == 0)
+			goto loaded;
 	}
 
 	if (src->format == DATASET_IDX)
@@ -670,7 +675,7 @@ dataset_open(struct dataset *ds, const struct dataset_source *src, char **cause)
 	if (err != 0)
 		goto fail;
 
-	/* Another worker may have written the cache meanwhile; otherwise publish ours. */
+	/* Publish the cache file (without the lock somebody may have done it meanwhile). */
 	if (path != NULL && (dataset_map(ds, path) == 0 ||
 	    (cache_write(path, block, ((struct cache_header *)block)->size, NULL) == 0 &&
 	    dataset_map(ds, path) == 0))) {
@@ -680,12 +685,15 @@ dataset_open(struct dataset *ds, const struct dataset_source *src, char **cause)
 	ds->owned = block;
 	dataset_attach(ds, block);
 loaded:
+	cache_unlock(lock);
+	lock = -1;
 	if ((err = dataset_normalise(ds, src->val_fraction, cause)) != 0)
 		goto fail;
 	free(key);
 	free(path);
 	return 0;
 fail:
+	cache_unlock(lock);
 	free(key);
 	free(path);
 	dataset_close(ds);
