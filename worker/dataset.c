@@ -19,6 +19,7 @@
 #define DATASET_KEY_VERSION	1
 #define DATASET_MAX_COLUMN	(1 << 24)
 #define DATASET_VEC		16	/* floats per block in the batch loops */
+#define DATASET_U8_STD_FLOOR	0.3	/* of the average std, for 8-bit features */
 
 /* The standard IDX file names in a directory, in the order of struct dataset_source. */
 static const char *const dataset_idx_names[4] = {
@@ -582,7 +583,7 @@ static int
 dataset_normalise(struct dataset *ds, double val_fraction, char **cause)
 {
 	size_t total = ds->n_train, d = ds->features, i, j;
-	double *mean, *m2, std;
+	double *mean, *m2, std, floor;
 
 	ds->n_val = (size_t)(val_fraction * (double)total);
 	if (ds->n_val >= total)
@@ -608,8 +609,17 @@ dataset_normalise(struct dataset *ds, double val_fraction, char **cause)
 	}
 	ds->scale = xaligned(d * sizeof *ds->scale);
 	ds->shift = xaligned(d * sizeof *ds->shift);
+	/*
+	 * 8-bit features are pixels in one unit, so a near-constant one (an image border) is not
+	 * blown up into noise: its std is floored at DATASET_U8_STD_FLOOR of the average std.
+	 * CSV features may each have their own unit and are standardized as they are.
+	 */
+	floor = 0;
+	for (j = 0; ds->ftype == DATASET_U8 && j < d; j++)
+		floor += sqrt(m2[j] / (double)ds->n_train) * DATASET_U8_STD_FLOOR / (double)d;
 	for (j = 0; j < d; j++) {
 		std = sqrt(m2[j] / (double)ds->n_train);
+		std = std < floor ? floor : std;
 		ds->scale[j] = std < 1e-6 ? 1.0f : (float)(1.0 / std);
 		ds->shift[j] = (float)(-mean[j] * (double)ds->scale[j]);
 	}
