@@ -97,7 +97,7 @@ reset(struct model *mo, const struct fixture *fx, int m)
 
 /* Check one fixture file end to end. */
 static void
-check_file(const char *path)
+check_file(const char *path, int threads)
 {
 	struct fixture fx;
 	struct model mo;
@@ -128,7 +128,7 @@ check_file(const char *path)
 	h.beta2 = hp[9];
 	h.epsilon = hp[10];
 	h.bn_momentum = 1 - hp[12];	/* torch momentum 0.1 is our EWMA β 0.9 */
-	if (model_init(&mo, &s, m, 0, NULL) != 0) {
+	if (model_init(&mo, &s, m, threads, 0, NULL) != 0) {
 		fprintf(stderr, "FAIL %s: model_init\n", path);
 		failures++;
 		goto done;
@@ -181,14 +181,19 @@ main(int argc, char **argv)
 	const char *dir = argc > 1 ? argv[1] : "tests/fixture";
 	char path[4096];
 
-	snprintf(path, sizeof path, "%s/bn_adam.bin", dir);
-	check_file(path);
-	snprintf(path, sizeof path, "%s/nobn_rmsprop.bin", dir);
-	check_file(path);
+	int threads;
+
+	for (threads = 1; threads <= 3; threads++) {	/* the batch split among 1, 2, 3 threads */
+		snprintf(path, sizeof path, "%s/bn_adam.bin", dir);
+		check_file(path, threads);
+		snprintf(path, sizeof path, "%s/nobn_rmsprop.bin", dir);
+		check_file(path, threads);
+	}
 	if (failures) {
 		fprintf(stderr, "test_fixture: %d mismatches against PyTorch\n", failures);
 		return 1;
 	}
-	printf("test_fixture: forward, gradients, 5 optimizer steps and eval match PyTorch\n");
+	printf("test_fixture: forward, gradients, 5 optimizer steps and eval match PyTorch "
+	    "on 1, 2 and 3 threads\n");
 	return 0;
 }

@@ -157,7 +157,7 @@ check_softmax(void)
 	for (i = 0; i < M; i++)
 		labels[i] = (uint16_t)rng_below(&r, N);
 	xent_loss();
-	softmax_backward(dlogits, probs, labels, M, N);
+	softmax_backward(dlogits, probs, labels, M, N, M);
 	for (i = 0; i < M * N; i++)
 		agree("softmax dlogits", i, dlogits[i], numeric(logits, i, 1e-2, xent_loss), 1e-4,
 		    1e-2);
@@ -204,13 +204,13 @@ near_kink(const struct model *m, float margin)
 
 /* The whole network: every parameter's gradient. */
 static void
-check_model(bool batchnorm)
+check_model(bool batchnorm, int threads)
 {
 	struct model_shape s = { .d = K, .c = 3, .layers = 2, .units = 7, .batchnorm = batchnorm };
 	const char *what = batchnorm ? "model+bn dparam" : "model dparam";
 	size_t i;
 
-	if (model_init(&mo, &s, M, 7, NULL) != 0) {
+	if (model_init(&mo, &s, M, threads, 7, NULL) != 0) {
 		fprintf(stderr, "FAIL model_init\n");
 		failures++;
 		return;
@@ -235,8 +235,10 @@ main(void)
 	check_dense();
 	check_batchnorm();
 	check_softmax();
-	check_model(true);
-	check_model(false);
+	check_model(true, 1);
+	check_model(false, 1);
+	check_model(true, 2);	/* the batch split by rows between two threads */
+	check_model(false, 3);
 	if (failures) {
 		fprintf(stderr, "test_gradcheck: %d gradients disagree with finite differences\n",
 		    failures);

@@ -31,6 +31,15 @@ echo "{$base,\"seed\":4}" | sed 's/"seed":3,//' > "$tmp/t4.json"
 "$worker" "$tmp/t4.json" > "$tmp/out4" 2>&1
 check_true "another seed, another run" [ "$(strip "$tmp/out1" | md5sum)" != "$(strip "$tmp/out4" | md5sum)" ]
 
+# Two threads split each batch: deterministic too, and as good.
+echo "{$base,\"threads\":2}" > "$tmp/t2.json"
+"$worker" "$tmp/t2.json" > "$tmp/out5" 2>&1
+"$worker" "$tmp/t2.json" > "$tmp/out6" 2>&1
+check "two threads: same seed, same run" "$(strip "$tmp/out5" | md5sum)" "$(strip "$tmp/out6" | md5sum)"
+check "two threads: threads reported" "$(field threads "$(head -n 1 "$tmp/out5")")" 2
+done2=$(grep '"event":"done"' "$tmp/out5")
+check_true "two threads: val_acc above 0.9 ($(field val_acc "$done2"))" gt "$(field val_acc "$done2")" 0.9
+
 # Every optimizer and BN off train without error.
 for opt in gd momentum rmsprop adam; do
 	echo "{\"dataset\":$ds,\"epochs\":2,\"params\":{\"optimizer\":\"$opt\",\"alpha\":0.05,\"batchnorm\":false,\"hidden_units\":8,\"lr_decay\":0.5}}" > "$tmp/o.json"

@@ -8,6 +8,57 @@
 #include "batchnorm.h"
 #include "prof.h"
 
+/* sum[n] = Σ_rows in[m×n] (column sums). */
+void
+batchnorm_sum(float *sum, const float *in, int m, int n)
+{
+	double t0 = prof_start(PROF_BATCHNORM);
+	float *restrict s = sum;
+	int i, j;
+
+	for (j = 0; j < n; j++)
+		s[j] = 0;
+	for (i = 0; i < m; i++) {
+		const float *restrict x = in + (size_t)i * n;
+
+		for (j = 0; j < n; j++)
+			s[j] += x[j];
+	}
+	prof_stop(PROF_BATCHNORM, t0);
+}
+
+/* sq[n] = Σ_rows (in[m×n] − mean)² (column sums of squared deviations). */
+void
+batchnorm_sqdev(float *sq, const float *in, const float *mean, int m, int n)
+{
+	double t0 = prof_start(PROF_BATCHNORM);
+	float *restrict s = sq;
+	const float *restrict mu = mean;
+	int i, j;
+
+	for (j = 0; j < n; j++)
+		s[j] = 0;
+	for (i = 0; i < m; i++) {
+		const float *restrict x = in + (size_t)i * n;
+
+		for (j = 0; j < n; j++) {
+			float d = x[j] - mu[j];
+			s[j] += d * d;
+		}
+	}
+	prof_stop(PROF_BATCHNORM, t0);
+}
+
+/* rstd[n] = 1/sqrt(var + ε). */
+void
+batchnorm_rstd(float *rstd, const float *var, int n)
+{
+	int j;
+
+	for (j = 0; j < n; j++)
+		rstd[j] = 1.0f / sqrtf(var[j] + BATCHNORM_EPS);
+}
+
 /* One row: xh[n] = (x − mu)·rs; o[n] = ga·xh + be. */
 static void
 batchnorm_row(float *restrict xh, float *restrict o, const float *restrict x,
@@ -22,48 +73,39 @@ batchnorm_row(float *restrict xh, float *restrict o, const float *restrict x,
 	}
 }
 
+/* xhat[m×n] = (in − mean)·rstd; out[m×n] = gamma·xhat + beta. */
+void
+batchnorm_normalize(float *out, float *xhat, const float *in, const float *mean,
+    const float *rstd, const float *gamma, const float *beta, int m, int n)
+{
+	double t0 = prof_start(PROF_BATCHNORM);
+	int i;
+
+	for (i = 0; i < m; i++) {
+		batchnorm_row(xhat + (size_t)i * n, out + (size_t)i * n, in + (size_t)i * n, mean,
+		    rstd, gamma, beta, n);
+	}
+	prof_stop(PROF_BATCHNORM, t0);
+}
+
 /*
- * Train mode: mean[n], var[n] (biased) and rstd[n] = 1/sqrt(var+ε) of in[m×n];
+ * Train mode, whole batch: mean[n], var[n] (biased) and rstd[n] = 1/sqrt(var+ε) of in[m×n];
  * xhat[m×n] = (in−mean)·rstd; out[m×n] = gamma·xhat + beta.
  */
 void
 batchnorm_forward(float *out, float *xhat, float *mean, float *var, float *rstd,
     const float *in, const float *gamma, const float *beta, int m, int n)
 {
-	double t0 = prof_start(PROF_BATCHNORM);
-	float *restrict mu = mean, *restrict va = var, *restrict rs = rstd;
-	float inv_m = 1.0f / (float)m;
-	int i, j;
+	int j;
 
-	for (j = 0; j < n; j++) {
-		mu[j] = 0;
-		va[j] = 0;
-	}
-	for (i = 0; i < m; i++) {
-		const float *restrict x = in + (size_t)i * n;
-
-		for (j = 0; j < n; j++)
-			mu[j] += x[j];
-	}
+	batchnorm_sum(mean, in, m, n);
 	for (j = 0; j < n; j++)
-		mu[j] *= inv_m;
-	for (i = 0; i < m; i++) {
-		const float *restrict x = in + (size_t)i * n;
-
-		for (j = 0; j < n; j++) {
-			float d = x[j] - mu[j];
-			va[j] += d * d;
-		}
-	}
-	for (j = 0; j < n; j++) {
-		va[j] *= inv_m;
-		rs[j] = 1.0f / sqrtf(va[j] + BATCHNORM_EPS);
-	}
-	for (i = 0; i < m; i++) {
-		batchnorm_row(xhat + (size_t)i * n, out + (size_t)i * n, in + (size_t)i * n, mu, rs,
-		    gamma, beta, n);
-	}
-	prof_stop(PROF_BATCHNORM, t0);
+		mean[j] /= (float)m;
+	batchnorm_sqdev(var, in, mean, m, n);
+	for (j = 0; j < n; j++)
+		var[j] /= (float)m;
+	batchnorm_rstd(rstd, var, n);
+	batchnorm_normalize(out, xhat, in, mean, rstd, gamma, beta, m, n);
 }
 
 /* Fold a batch's statistics into the running EWMA (unbiased variance, as PyTorch). */
@@ -102,17 +144,13 @@ batchnorm_infer(float *out, const float *in, const float *rmean, const float *rv
 	}
 }
 
-/*
- * Gradients given dout[m×n]: dbeta = Σ dout, dgamma = Σ dout·xhat,
- * din = gamma·rstd/m · (m·dout − dbeta − xhat·dgamma).
- */
+/* dbeta[n] = Σ_rows dout[m×n]; dgamma[n] = Σ_rows dout·xhat (this part's rows). */
 void
-batchnorm_backward(float *din, float *dgamma, float *dbeta, const float *dout,
-    const float *xhat, const float *gamma, const float *rstd, int m, int n)
+batchnorm_backward_sum(float *dgamma, float *dbeta, const float *dout, const float *xhat,
+    int m, int n)
 {
 	double t0 = prof_start(PROF_BATCHNORM);
 	float *restrict dg = dgamma, *restrict db = dbeta;
-	float k[n], fm = (float)m;
 	int i, j;
 
 	for (j = 0; j < n; j++) {
@@ -127,6 +165,23 @@ batchnorm_backward(float *din, float *dgamma, float *dbeta, const float *dout,
 			dg[j] += d[j] * xh[j];
 		}
 	}
+	prof_stop(PROF_BATCHNORM, t0);
+}
+
+/*
+ * din[m×n] = gamma·rstd/batch · (batch·dout − dbeta − xhat·dgamma), with dgamma and dbeta the
+ * sums over the whole batch of `batch` rows, of which these are m.
+ */
+void
+batchnorm_backward_apply(float *din, const float *dout, const float *xhat,
+    const float *gamma, const float *rstd, const float *dgamma, const float *dbeta, int m,
+    int n, int batch)
+{
+	double t0 = prof_start(PROF_BATCHNORM);
+	const float *restrict dg = dgamma, *restrict db = dbeta;
+	float k[n], fm = (float)batch;
+	int i, j;
+
 	for (j = 0; j < n; j++)
 		k[j] = gamma[j] * rstd[j] / fm;
 	for (i = 0; i < m; i++) {
@@ -137,4 +192,13 @@ batchnorm_backward(float *din, float *dgamma, float *dbeta, const float *dout,
 			o[j] = k[j] * (fm * d[j] - db[j] - xh[j] * dg[j]);
 	}
 	prof_stop(PROF_BATCHNORM, t0);
+}
+
+/* Gradients of the whole batch given dout[m×n]: dbeta, dgamma, and din. */
+void
+batchnorm_backward(float *din, float *dgamma, float *dbeta, const float *dout,
+    const float *xhat, const float *gamma, const float *rstd, int m, int n)
+{
+	batchnorm_backward_sum(dgamma, dbeta, dout, xhat, m, n);
+	batchnorm_backward_apply(din, dout, xhat, gamma, rstd, dgamma, dbeta, m, n, m);
 }

@@ -1,5 +1,6 @@
 /* dense.c: z = a·W (+ b) and its gradients; all matrix work is cblas_sgemm. */
 #include <cblas.h>
+#include <string.h>
 
 #include "dense.h"
 #include "prof.h"
@@ -32,9 +33,16 @@ void
 dense_backward(float *din, float *dw, float *db, const float *dout, const float *in,
     const float *w, int m, int k, int n)
 {
-	double t0 = prof_start(PROF_SGEMM);
+	double t0;
 	int i, j;
 
+	if (m == 0) {	/* a thread's empty share of a batch */
+		memset(dw, 0, (size_t)k * n * sizeof *dw);
+		if (db != NULL)
+			memset(db, 0, (size_t)n * sizeof *db);
+		return;
+	}
+	t0 = prof_start(PROF_SGEMM);
 	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, m, 1.0f, in, k, dout, n,
 	    0.0f, dw, n);
 	if (din != NULL) {

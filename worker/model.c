@@ -1,5 +1,6 @@
 /* model.c: parameter layout, He initialization, and the forward and backward passes. */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,18 +98,45 @@ model_he_init(struct model *mo, uint64_t seed)
 	}
 }
 
-/* Allocate a model for batches of up to max_m rows and initialize it from seed. */
+/* Allocate thread k's part: its gradient buffer (k > 0) and its statistics. */
+static void
+model_part_init(struct model *mo, int k)
+{
+	struct model_part *p = &mo->part[k];
+	size_t u = ((size_t)(mo->shape.units > 0 ? mo->shape.units : 1) + 15) & ~(size_t)15;
+	size_t ng = k == 0 ? 0 : (mo->n_params + 15) & ~(size_t)15, off = ng;
+	int l;
+
+	p->block = xaligned((ng + u * (4 + 3 * (size_t)mo->shape.layers)) * sizeof(float));
+	p->grads = k == 0 ? mo->grads : p->block;
+	model_point(&p->g, p->grads, &mo->shape);
+	p->sum = p->block + off;
+	p->sq = p->sum + u;
+	p->dg = p->sq + u;
+	p->db = p->dg + u;
+	off += 4 * u;
+	for (l = 0; l < mo->shape.layers; l++) {
+		p->mean[l] = p->block + off;
+		p->var[l] = p->mean[l] + u;
+		p->rstd[l] = p->var[l] + u;
+		off += 3 * u;
+	}
+}
+
+/* Allocate a model for batches of up to max_m rows split among threads; initialize it. */
 int
-model_init(struct model *mo, const struct model_shape *s, int max_m, uint64_t seed,
-    char **cause)
+model_init(struct model *mo, const struct model_shape *s, int max_m, int threads,
+    uint64_t seed, char **cause)
 {
 	size_t off = 0, mu, wide;
-	int l;
+	int l, k, rc;
 
 	memset(mo, 0, sizeof *mo);
 	if (s->layers < 0 || s->layers > MODEL_MAXL || s->d < 1 || s->c < 2 || max_m < 1 ||
 	    (s->layers > 0 && s->units < 1))
 		return xcause(cause, -EINVAL, "model: bad shape");
+	if ((rc = team_init(&mo->team, threads, cause)) != 0)
+		return rc;
 	mo->shape = *s;
 	mo->max_m = max_m;
 	mo->n_params = model_count_params(s);
@@ -118,6 +146,8 @@ model_init(struct model *mo, const struct model_shape *s, int max_m, uint64_t se
 	mo->v = xaligned(mo->n_params * sizeof(float));
 	model_point(&mo->p, mo->params, s);
 	model_point(&mo->g, mo->grads, s);
+	for (k = 0; k < mo->team.n; k++)
+		model_part_init(mo, k);
 
 	mo->n_stats = 2 * (size_t)s->layers * s->units;
 	mo->stats = xaligned(mo->n_stats * sizeof(float));
@@ -126,13 +156,12 @@ model_init(struct model *mo, const struct model_shape *s, int max_m, uint64_t se
 		mo->rvar[l] = mo->rmean[l] + s->units;
 	}
 
-	/* Activations: each block rounded up to 16 floats so every row block stays aligned. */
+	/* Activations: each block rounded up to 16 floats so every block stays aligned. */
 	mu = ((size_t)max_m * s->units + 15) & ~(size_t)15;
 	wide = (size_t)max_m * (size_t)(s->units > s->c ? s->units : s->c);
 	wide = (wide + 15) & ~(size_t)15;
-	off = (((size_t)max_m * s->d + 15) & ~(size_t)15) + (size_t)s->layers * (4 * mu +
-	    3 * (((size_t)s->units + 15) & ~(size_t)15)) + 3 * ((((size_t)max_m * s->c) + 15) &
-	    ~(size_t)15) + 3 * wide;
+	off = (((size_t)max_m * s->d + 15) & ~(size_t)15) + (size_t)s->layers * 4 * mu +
+	    3 * ((((size_t)max_m * s->c) + 15) & ~(size_t)15) + 3 * wide;
 	mo->acts = xaligned(off * sizeof(float));
 	off = 0;
 #define CARVE(ptr, count) do {						\
@@ -145,9 +174,8 @@ model_init(struct model *mo, const struct model_shape *s, int max_m, uint64_t se
 		CARVE(mo->xhat[l], (size_t)max_m * s->units);
 		CARVE(mo->h[l], (size_t)max_m * s->units);
 		CARVE(mo->a[l], (size_t)max_m * s->units);
-		CARVE(mo->mean[l], s->units);
-		CARVE(mo->var[l], s->units);
-		CARVE(mo->rstd[l], s->units);
+		if (!s->batchnorm)
+			mo->h[l] = mo->z[l];	/* no BN: ReLU reads z directly */
 	}
 	CARVE(mo->logits, (size_t)max_m * s->c);
 	CARVE(mo->probs, (size_t)max_m * s->c);
@@ -161,10 +189,15 @@ model_init(struct model *mo, const struct model_shape *s, int max_m, uint64_t se
 	return 0;
 }
 
-/* Free everything a model holds. */
+/* Stop the threads and free everything a model holds. */
 void
 model_free(struct model *mo)
 {
+	int k;
+
+	for (k = 0; k < TEAM_MAX; k++)
+		free(mo->part[k].block);
+	team_free(&mo->team);
 	free(mo->params);
 	free(mo->grads);
 	free(mo->m);
@@ -175,60 +208,181 @@ model_free(struct model *mo)
 	memset(mo, 0, sizeof *mo);
 }
 
+/* out[n] = Σ over the team's parts of the float array at byte offset `field` of each part. */
+static void
+model_total(float *out, const struct model *mo, size_t field, int n, float scale)
+{
+	float *restrict o = out;
+	int k, j;
+
+	for (j = 0; j < n; j++)
+		o[j] = 0;
+	for (k = 0; k < mo->team.n; k++) {
+		const float *restrict v = *(float *const *)((const char *)&mo->part[k] + field);
+
+		for (j = 0; j < n; j++)
+			o[j] += v[j];
+	}
+	for (j = 0; j < n; j++)
+		o[j] *= scale;
+}
+
+/* Batch norm of layer l over the whole batch of m rows, for part k's rows [r0, r0+mk). */
+static void
+model_batchnorm_part(struct model *mo, int k, int l, int m, size_t r0, int mk, float momentum)
+{
+	struct model_part *p = &mo->part[k];
+	size_t n = (size_t)mo->shape.units, row = r0 * n;
+
+	batchnorm_sum(p->sum, mo->z[l] + row, mk, (int)n);
+	team_barrier(&mo->team);
+	model_total(p->mean[l], mo, offsetof(struct model_part, sum), (int)n, 1.0f / (float)m);
+	batchnorm_sqdev(p->sq, mo->z[l] + row, p->mean[l], mk, (int)n);
+	team_barrier(&mo->team);
+	model_total(p->var[l], mo, offsetof(struct model_part, sq), (int)n, 1.0f / (float)m);
+	batchnorm_rstd(p->rstd[l], p->var[l], (int)n);
+	if (k == 0)
+		batchnorm_running(mo->rmean[l], mo->rvar[l], p->mean[l], p->var[l], momentum, m,
+		    (int)n);
+	batchnorm_normalize(mo->h[l] + row, mo->xhat[l] + row, mo->z[l] + row, p->mean[l],
+	    p->rstd[l], mo->p.gamma[l], mo->p.beta[l], mk, (int)n);
+}
+
 /*
- * Forward m rows of mo->x (labels mo->y): *loss is the summed cross-entropy, *correct the
- * count of right answers. train: batch statistics (and running-stat update); else running.
+ * Part k of the forward pass of m rows in mo->x (labels mo->y): its rows' summed loss and
+ * right answers go to mo->part[k]. train: batch statistics (every part must take part).
  */
+void
+model_forward_part(struct model *mo, int k, int m, bool train, float bn_momentum)
+{
+	const struct model_shape *s = &mo->shape;
+	struct model_part *p = &mo->part[k];
+	size_t r0, r1, n = (size_t)s->units;
+	const float *in;
+	int l, mk;
+
+	team_range((size_t)m, k, mo->team.n, &r0, &r1);
+	mk = (int)(r1 - r0);
+	in = mo->x + r0 * s->d;
+	for (l = 0; l < s->layers; l++) {
+		dense_forward(mo->z[l] + r0 * n, in, mo->p.w[l], mo->p.b[l], mk, model_in(s, l),
+		    (int)n);
+		if (s->batchnorm && train)
+			model_batchnorm_part(mo, k, l, m, r0, mk, bn_momentum);
+		else if (s->batchnorm) {
+			batchnorm_infer(mo->h[l] + r0 * n, mo->z[l] + r0 * n, mo->rmean[l],
+			    mo->rvar[l], mo->p.gamma[l], mo->p.beta[l], mk, (int)n);
+		}
+		relu_forward(mo->a[l] + r0 * n, mo->h[l] + r0 * n, (size_t)mk * n);
+		in = mo->a[l] + r0 * n;
+	}
+	dense_forward(mo->logits + r0 * s->c, in, mo->p.w[s->layers], mo->p.b[s->layers], mk,
+	    model_in(s, s->layers), s->c);
+	softmax_forward(mo->probs + r0 * s->c, &p->loss, &p->correct, mo->logits + r0 * s->c,
+	    mo->y + r0, mk, s->c);
+}
+
+/* Part k of the backward pass of the last train-mode forward of m rows: partial gradients. */
+void
+model_backward_part(struct model *mo, int k, int m)
+{
+	const struct model_shape *s = &mo->shape;
+	struct model_part *p = &mo->part[k];
+	size_t r0, r1, n = (size_t)s->units;
+	int l, L = s->layers, mk;
+	const float *in;
+	float *dz;
+
+	team_range((size_t)m, k, mo->team.n, &r0, &r1);
+	mk = (int)(r1 - r0);
+	softmax_backward(mo->dlogits + r0 * s->c, mo->probs + r0 * s->c, mo->y + r0, mk, s->c, m);
+	in = L > 0 ? mo->a[L - 1] + r0 * n : mo->x + r0 * s->d;
+	dense_backward(L > 0 ? mo->da + r0 * n : NULL, p->g.w[L], p->g.b[L],
+	    mo->dlogits + r0 * s->c, in, mo->p.w[L], mk, model_in(s, L), s->c);
+	for (l = L - 1; l >= 0; l--) {
+		relu_backward(mo->dh + r0 * n, mo->da + r0 * n, mo->a[l] + r0 * n, (size_t)mk * n);
+		dz = mo->dh;
+		if (s->batchnorm) {
+			batchnorm_backward_sum(p->g.gamma[l], p->g.beta[l], mo->dh + r0 * n,
+			    mo->xhat[l] + r0 * n, mk, (int)n);
+			team_barrier(&mo->team);
+			model_total(p->dg, mo, offsetof(struct model_part, g.gamma) +
+			    (size_t)l * sizeof(float *), (int)n, 1.0f);
+			model_total(p->db, mo, offsetof(struct model_part, g.beta) +
+			    (size_t)l * sizeof(float *), (int)n, 1.0f);
+			batchnorm_backward_apply(mo->dz + r0 * n, mo->dh + r0 * n,
+			    mo->xhat[l] + r0 * n, mo->p.gamma[l], p->rstd[l], p->dg, p->db, mk,
+			    (int)n, m);
+			dz = mo->dz;
+		}
+		in = l > 0 ? mo->a[l - 1] + r0 * n : mo->x + r0 * s->d;
+		dense_backward(l > 0 ? mo->da + r0 * n : NULL, p->g.w[l], p->g.b[l], dz + r0 * n,
+		    in, mo->p.w[l], mk, model_in(s, l), (int)n);
+	}
+}
+
+/* After every part's backward: sum the parts' gradients into mo->grads, k's share of them. */
+void
+model_reduce_part(struct model *mo, int k)
+{
+	float *restrict g = mo->grads;
+	size_t lo, hi, i;
+	int j;
+
+	team_barrier(&mo->team);
+	team_range(mo->n_params, k, mo->team.n, &lo, &hi);
+	for (j = 1; j < mo->team.n; j++) {
+		const float *restrict pj = mo->part[j].grads;
+
+		for (i = lo; i < hi; i++)
+			g[i] += pj[i];
+	}
+}
+
+struct model_job {
+	struct model *mo;
+	int m;
+	bool train, backward;
+	float bn_momentum;
+};
+
+/* A team job: forward (and backward with the gradients reduced) of mo->x. */
+static void
+model_job(void *arg, int k, int n)
+{
+	struct model_job *j = arg;
+
+	(void)n;
+	if (!j->backward)
+		model_forward_part(j->mo, k, j->m, j->train, j->bn_momentum);
+	else {
+		model_backward_part(j->mo, k, j->m);
+		model_reduce_part(j->mo, k);
+	}
+}
+
+/* Forward m rows of mo->x with the whole team: summed loss and right answers. */
 void
 model_forward(struct model *mo, double *loss, int *correct, int m, bool train,
     float bn_momentum)
 {
-	const struct model_shape *s = &mo->shape;
-	const float *in = mo->x;
-	int l, n = s->units;
+	struct model_job j = { mo, m, train, false, bn_momentum };
+	int k;
 
-	for (l = 0; l < s->layers; l++) {
-		dense_forward(mo->z[l], in, mo->p.w[l], mo->p.b[l], m, model_in(s, l), n);
-		if (s->batchnorm && train) {
-			batchnorm_forward(mo->h[l], mo->xhat[l], mo->mean[l], mo->var[l],
-			    mo->rstd[l], mo->z[l], mo->p.gamma[l], mo->p.beta[l], m, n);
-			batchnorm_running(mo->rmean[l], mo->rvar[l], mo->mean[l], mo->var[l],
-			    bn_momentum, m, n);
-		} else if (s->batchnorm) {
-			batchnorm_infer(mo->h[l], mo->z[l], mo->rmean[l], mo->rvar[l],
-			    mo->p.gamma[l], mo->p.beta[l], m, n);
-		} else
-			memcpy(mo->h[l], mo->z[l], (size_t)m * n * sizeof(float));
-		relu_forward(mo->a[l], mo->h[l], (size_t)m * n);
-		in = mo->a[l];
+	team_run(&mo->team, model_job, &j);
+	*loss = 0;
+	*correct = 0;
+	for (k = 0; k < mo->team.n; k++) {
+		*loss += mo->part[k].loss;
+		*correct += mo->part[k].correct;
 	}
-	dense_forward(mo->logits, in, mo->p.w[s->layers], mo->p.b[s->layers], m,
-	    model_in(s, s->layers), s->c);
-	softmax_forward(mo->probs, loss, correct, mo->logits, mo->y, m, s->c);
 }
 
 /* Backward pass of the last train-mode forward of m rows: fills mo->grads. */
 void
 model_backward(struct model *mo, int m)
 {
-	const struct model_shape *s = &mo->shape;
-	int l, L = s->layers, n = s->units;
-	const float *in;
+	struct model_job j = { mo, m, true, true, 0 };
 
-	softmax_backward(mo->dlogits, mo->probs, mo->y, m, s->c);
-	in = L > 0 ? mo->a[L - 1] : mo->x;
-	dense_backward(L > 0 ? mo->da : NULL, mo->g.w[L], mo->g.b[L], mo->dlogits, in,
-	    mo->p.w[L], m, model_in(s, L), s->c);
-	for (l = L - 1; l >= 0; l--) {
-		float *dz = s->batchnorm ? mo->dz : mo->dh;
-
-		relu_backward(mo->dh, mo->da, mo->a[l], (size_t)m * n);
-		if (s->batchnorm) {
-			batchnorm_backward(mo->dz, mo->g.gamma[l], mo->g.beta[l], mo->dh,
-			    mo->xhat[l], mo->p.gamma[l], mo->rstd[l], m, n);
-		}
-		in = l > 0 ? mo->a[l - 1] : mo->x;
-		dense_backward(l > 0 ? mo->da : NULL, mo->g.w[l], mo->g.b[l], dz, in, mo->p.w[l],
-		    m, model_in(s, l), n);
-	}
+	team_run(&mo->team, model_job, &j);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "hparams.h"
+#include "team.h"
 
 #define MODEL_MAXL HPARAMS_MAX_LAYERS
 
@@ -30,6 +31,20 @@ struct model_params {
 	float *beta[MODEL_MAXL];	/* [units], BN shift */
 };
 
+/* One thread's share of a batch: its rows' partial sums and its own copy of the statistics. */
+struct model_part {
+	float *grads;			/* its gradients (part 0: the model's grads) */
+	struct model_params g;		/* pointers into grads */
+	float *sum, *sq;		/* [units] partial column sums (BN forward) */
+	float *mean[MODEL_MAXL];	/* [units] batch mean */
+	float *var[MODEL_MAXL];		/* [units] batch variance (biased) */
+	float *rstd[MODEL_MAXL];	/* [units] 1/sqrt(var+ε) */
+	float *dg, *db;			/* [units] whole-batch BN gradient sums */
+	float *block;			/* what this part allocated */
+	double loss;			/* summed cross-entropy of its rows */
+	int correct;			/* right answers among its rows */
+};
+
 struct model {
 	struct model_shape shape;
 	size_t n_params;		/* floats in each of params, grads, m, v */
@@ -45,23 +60,26 @@ struct model {
 	float *x;			/* [max_m × d] normalized input */
 	float *z[MODEL_MAXL];		/* [max_m × units] dense output */
 	float *xhat[MODEL_MAXL];	/* [max_m × units] normalized z (BN) */
-	float *h[MODEL_MAXL];		/* [max_m × units] BN output (== z without BN) */
+	float *h[MODEL_MAXL];		/* [max_m × units] BN output (is z without BN) */
 	float *a[MODEL_MAXL];		/* [max_m × units] ReLU output */
-	float *mean[MODEL_MAXL];	/* [units] batch mean */
-	float *var[MODEL_MAXL];		/* [units] batch variance (biased) */
-	float *rstd[MODEL_MAXL];	/* [units] 1/sqrt(var+ε) */
 	float *logits;			/* [max_m × c] */
 	float *probs;			/* [max_m × c] */
 	float *dlogits;			/* [max_m × c] */
 	float *da, *dh, *dz;		/* [max_m × max(units, c)] backward scratch */
 	uint16_t *y;			/* [max_m] labels */
+
+	struct team team;		/* the threads a batch is split among, by rows */
+	struct model_part part[TEAM_MAX];
 };
 
-int model_init(struct model *mo, const struct model_shape *shape, int max_m, uint64_t seed,
-    char **cause);
+int model_init(struct model *mo, const struct model_shape *shape, int max_m, int threads,
+    uint64_t seed, char **cause);
 void model_free(struct model *mo);
 size_t model_count_params(const struct model_shape *shape);
 void model_point(struct model_params *p, float *base, const struct model_shape *shape);
+void model_forward_part(struct model *mo, int k, int m, bool train, float bn_momentum);
+void model_backward_part(struct model *mo, int k, int m);
+void model_reduce_part(struct model *mo, int k);
 void model_forward(struct model *mo, double *loss, int *correct, int m, bool train,
     float bn_momentum);
 void model_backward(struct model *mo, int m);

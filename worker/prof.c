@@ -5,6 +5,7 @@
 
 double prof_seconds[PROF_N];
 bool prof_enabled;
+_Thread_local bool prof_thread = true;
 
 static const char *prof_names[PROF_N] = {
 	"sgemm", "input", "batchnorm", "relu", "softmax", "optimizer"

@@ -309,11 +309,11 @@ run_trial(const struct trial *tr, struct ctl *ctl)
 	r.epochs = tr->epochs;
 	r.reason = "completed";
 	t_start = prof_now();
-	openblas_set_num_threads(tr->threads);
+	openblas_set_num_threads(1);	/* the trainer's own threads split each batch */
 	prof_enabled = tr->profile;
 	prof_reset();
 	if (dataset_open(&ds, &tr->src, &cause) != 0 ||
-	    train_init(&r.t, &ds, &tr->h, tr->seed, &cause) != 0) {
+	    train_init(&r.t, &ds, &tr->h, tr->threads, tr->seed, &cause) != 0) {
 		event_error(tr->id, cause);
 		rc = -1;
 		goto fail;

@@ -43,9 +43,15 @@ void
 softmax_forward(float *probs, double *loss, int *correct, const float *logits,
     const uint16_t *y, int m, int c)
 {
-	double t0 = prof_start(PROF_SOFTMAX), total = 0;
-	float rowmax[m];
+	double t0, total = 0;
 	int i, j, right = 0;
+
+	*loss = 0;
+	*correct = 0;
+	if (m == 0)
+		return;
+	t0 = prof_start(PROF_SOFTMAX);
+	float rowmax[m];
 
 	for (i = 0; i < m; i++) {
 		const float *z = logits + (size_t)i * c;
@@ -80,12 +86,13 @@ softmax_forward(float *probs, double *loss, int *correct, const float *logits,
 	prof_stop(PROF_SOFTMAX, t0);
 }
 
-/* dlogits[m×c] = (probs − onehot(y)) / m: the gradient of the mean loss. */
+/* dlogits[m×c] = (probs − onehot(y)) / batch: the gradient of the mean loss over the batch. */
 void
-softmax_backward(float *dlogits, const float *probs, const uint16_t *y, int m, int c)
+softmax_backward(float *dlogits, const float *probs, const uint16_t *y, int m, int c,
+    int batch)
 {
 	double t0 = prof_start(PROF_SOFTMAX);
-	float inv_m = 1.0f / (float)m;
+	float inv_m = 1.0f / (float)batch;
 	int i;
 
 	for (i = 0; i < m * c; i++)

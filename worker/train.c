@@ -13,8 +13,8 @@
 
 /* Build the model for a data set and hyperparameters; seed fixes init and batch order. */
 int
-train_init(struct train *t, const struct dataset *ds, const struct hparams *h, uint64_t seed,
-    char **cause)
+train_init(struct train *t, const struct dataset *ds, const struct hparams *h, int threads,
+    uint64_t seed, char **cause)
 {
 	struct model_shape shape;
 	int max_m, rc;
@@ -33,7 +33,7 @@ train_init(struct train *t, const struct dataset *ds, const struct hparams *h, u
 	shape.units = h->hidden_units;
 	shape.batchnorm = h->batchnorm;
 	max_m = t->h.batch_size > TRAIN_EVAL_ROWS ? t->h.batch_size : TRAIN_EVAL_ROWS;
-	if ((rc = model_init(&t->model, &shape, max_m, seed, cause)) != 0)
+	if ((rc = model_init(&t->model, &shape, max_m, threads, seed, cause)) != 0)
 		return rc;
 	rng_seed(&t->shuffle, seed, 2);
 	t->perm = xcalloc(ds->n_train, sizeof *t->perm);
@@ -68,6 +68,52 @@ train_set_alpha(struct train *t, double alpha)
 	t->h.alpha = alpha;
 }
 
+struct train_job {
+	struct train *t;
+	enum dataset_split split;
+	const uint32_t *rows;		/* [m] rows of the split */
+	int m;
+	bool train;			/* forward, backward and update; else forward only */
+	double alpha;
+};
+
+/* A team job: part k gathers its rows of the batch and runs its part of the step. */
+static void
+train_job(void *arg, int k, int n)
+{
+	struct train_job *j = arg;
+	struct train *t = j->t;
+	struct model *mo = &t->model;
+	size_t r0, r1, d = t->ds->features;
+	double t0 = prof_start(PROF_INPUT);
+
+	team_range((size_t)j->m, k, n, &r0, &r1);
+	dataset_batch(mo->x + r0 * d, mo->y + r0, t->ds, j->split, j->rows + r0, r1 - r0);
+	prof_stop(PROF_INPUT, t0);
+	model_forward_part(mo, k, j->m, j->train, (float)t->h.bn_momentum);
+	if (!j->train)
+		return;
+	model_backward_part(mo, k, j->m);
+	model_reduce_part(mo, k);
+	team_range(mo->n_params, k, n, &r0, &r1);
+	optim_step(mo->params + r0, mo->grads + r0, mo->m + r0, mo->v + r0, r1 - r0, &t->h,
+	    j->alpha, t->step);
+}
+
+/* Run a job on the team; add its loss and right answers to *loss and *right. */
+static void
+train_run(struct train *t, struct train_job *j, double *loss, long *right)
+{
+	struct model *mo = &t->model;
+	int k;
+
+	team_run(&mo->team, train_job, j);
+	for (k = 0; k < mo->team.n; k++) {
+		*loss += mo->part[k].loss;
+		*right += mo->part[k].correct;
+	}
+}
+
 /*
  * One epoch over the shuffled training split. Returns 0, or -EDOM when the loss turned NaN
  * or infinite (score->batch says where; the weights are then unusable).
@@ -76,20 +122,21 @@ int
 train_epoch(struct train *t, struct train_score *score)
 {
 	struct model *mo = &t->model;
+	struct train_job j = { t, SPLIT_TRAIN, NULL, 0, true, train_alpha(t) };
 	size_t n = t->ds->n_train, off;
-	int bs = t->h.batch_size, m, correct, right = 0;
-	double alpha = train_alpha(t), loss, total = 0, t0;
-	long rows = 0, batch = 0;
+	int bs = t->h.batch_size;
+	double loss, total = 0;
+	long rows = 0, batch = 0, right = 0;
 
 	rng_shuffle(&t->shuffle, t->perm, (uint32_t)n);
-	for (off = 0; off < n; off += (size_t)m, batch++) {
-		m = n - off < (size_t)bs ? (int)(n - off) : bs;
-		if (m < 2 && mo->shape.batchnorm && off > 0)
+	for (off = 0; off < n; off += (size_t)j.m, batch++) {
+		j.m = n - off < (size_t)bs ? (int)(n - off) : bs;
+		if (j.m < 2 && mo->shape.batchnorm && off > 0)
 			break;	/* a lone leftover row has no batch statistics */
-		t0 = prof_start(PROF_INPUT);
-		dataset_batch(mo->x, mo->y, t->ds, SPLIT_TRAIN, t->perm + off, (size_t)m);
-		prof_stop(PROF_INPUT, t0);
-		model_forward(mo, &loss, &correct, m, true, (float)t->h.bn_momentum);
+		j.rows = t->perm + off;
+		t->step++;
+		loss = 0;
+		train_run(t, &j, &loss, &right);
 		if (!isfinite(loss)) {
 			score->loss = loss;
 			score->acc = rows ? (double)right / (double)rows : 0;
@@ -97,12 +144,8 @@ train_epoch(struct train *t, struct train_score *score)
 			score->batch = batch;
 			return -EDOM;
 		}
-		model_backward(mo, m);
-		t->step++;
-		optim_step(mo->params, mo->grads, mo->m, mo->v, mo->n_params, &t->h, alpha, t->step);
 		total += loss;
-		right += correct;
-		rows += m;
+		rows += j.m;
 	}
 	t->epoch++;
 	score->loss = total / (double)rows;
@@ -116,23 +159,21 @@ train_epoch(struct train *t, struct train_score *score)
 void
 train_evaluate(struct train *t, enum dataset_split split, struct train_score *score)
 {
-	struct model *mo = &t->model;
-	size_t n, off, i;
+	struct train_job j = { t, split, NULL, 0, false, 0 };
 	uint32_t rows[TRAIN_EVAL_ROWS];
-	int m, correct, right = 0;
-	double loss, total = 0, saved[PROF_N];
+	size_t n, off, i;
+	double total = 0, saved[PROF_N];
+	long right = 0;
 
 	memcpy(saved, prof_seconds, sizeof saved);	/* the profile covers training only */
 	n = split == SPLIT_VAL ? t->ds->n_val : split == SPLIT_TEST ? t->ds->n_test :
 	    t->ds->n_train;
-	for (off = 0; off < n; off += (size_t)m) {
-		m = n - off < TRAIN_EVAL_ROWS ? (int)(n - off) : TRAIN_EVAL_ROWS;
-		for (i = 0; i < (size_t)m; i++)
+	for (off = 0; off < n; off += (size_t)j.m) {
+		j.m = n - off < TRAIN_EVAL_ROWS ? (int)(n - off) : TRAIN_EVAL_ROWS;
+		for (i = 0; i < (size_t)j.m; i++)
 			rows[i] = (uint32_t)(off + i);
-		dataset_batch(mo->x, mo->y, t->ds, split, rows, (size_t)m);
-		model_forward(mo, &loss, &correct, m, false, 0);
-		total += loss;
-		right += correct;
+		j.rows = rows;
+		train_run(t, &j, &total, &right);
 	}
 	memcpy(prof_seconds, saved, sizeof saved);
 	score->loss = n ? total / (double)n : NAN;

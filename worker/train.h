@@ -30,7 +30,7 @@ struct train_score {
 };
 
 int train_init(struct train *t, const struct dataset *ds, const struct hparams *h,
-    uint64_t seed, char **cause);
+    int threads, uint64_t seed, char **cause);
 void train_free(struct train *t);
 double train_alpha(const struct train *t);
 void train_set_alpha(struct train *t, double alpha);
