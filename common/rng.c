@@ -3,14 +3,27 @@
 
 #include "rng.h"
 
-/* Seed a generator; different streams give independent sequences for one seed. */
+/* SplitMix64's finalizer: a bijective hash of 64 bits. */
+static uint64_t
+rng_mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/*
+ * Seed a generator. Seed and stream are hashed first: PCG32 generators with adjacent seeds,
+ * or with one seed on adjacent streams, give correlated sequences (a KS test sees it).
+ */
 void
 rng_seed(struct rng *r, uint64_t seed, uint64_t stream)
 {
 	r->state = 0;
-	r->inc = (stream << 1) | 1;
+	r->inc = (rng_mix(stream) << 1) | 1;
 	rng_u32(r);
-	r->state += seed;
+	r->state += rng_mix(seed ^ rng_mix(stream + 0x632be59bd9b4e019ULL));
 	rng_u32(r);
 }
 

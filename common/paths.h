@@ -1,0 +1,9 @@
+/* paths.h: where tunad's socket and database live by default (shared by daemon and CLI). */
+#ifndef TUNA_PATHS_H
+#define TUNA_PATHS_H
+
+char *paths_socket(void);
+char *paths_db(void);
+int paths_mkdir_parent(const char *path, char **cause);
+
+#endif

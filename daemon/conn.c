@@ -1,0 +1,221 @@
+/*
+ * conn.c: one client connection — read newline-delimited requests, write replies and events,
+ * and one teardown (conn_close) that says why. The conn is freed when its handle is closed and
+ * no request is still in flight for it.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "protocol.h"
+#include "tunad.h"
+#include "xmalloc.h"
+
+#define CONN_MAX_QUEUE (16 << 20)	/* bytes queued to a slow reader before it is dropped */
+#define CONN_MAX_CONNS 4096
+
+static uint64_t conn_serial;
+static int conn_count;
+
+struct conn_write {
+	uv_write_t req;
+	struct conn *c;
+	char *data;
+};
+
+/* Free the conn once closed and unreferenced. */
+void
+conn_unref(struct conn *c)
+{
+	if (--c->refs > 0)
+		return;
+	free(c->buf);
+	free(c);
+}
+
+/* Keep the conn alive across an asynchronous request. */
+void
+conn_ref(struct conn *c)
+{
+	c->refs++;
+}
+
+/* The handle is closed: drop the connection's own reference. */
+static void
+conn_closed_cb(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+
+	conn_count--;
+	conn_unref(c);
+}
+
+/* Tear down a connection, saying why. */
+void
+conn_close(struct conn *c, const char *why)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	log_debug("client %llu: closed: %s", (unsigned long long)c->serial, why);
+	TAILQ_REMOVE(&tunad.conns, c, entry);
+	uv_close((uv_handle_t *)&c->pipe, conn_closed_cb);
+}
+
+/* A write finished: free it; on error, drop the client; else maybe send more history. */
+static void
+conn_write_cb(uv_write_t *req, int status)
+{
+	struct conn_write *w = (struct conn_write *)req;
+	struct conn *c = w->c;
+
+	free(w->data);
+	free(w);
+	if (status < 0 && !c->closing)
+		conn_close(c, uv_strerror(status));
+	else if (!c->closing && c->watching && !c->watch_live)
+		conn_pump(c);
+	conn_unref(c);
+}
+
+/* Queue one JSON line to the client (frees reply). */
+void
+conn_send(struct conn *c, cJSON *reply)
+{
+	struct conn_write *w;
+	uv_buf_t buf;
+	size_t n;
+	int rc;
+
+	if (c->closing) {
+		cJSON_Delete(reply);
+		return;
+	}
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > CONN_MAX_QUEUE) {
+		cJSON_Delete(reply);
+		conn_close(c, "client too slow to read its replies");
+		return;
+	}
+	w = xmalloc(sizeof *w);
+	w->c = c;
+	w->data = cJSON_PrintUnformatted(reply);
+	cJSON_Delete(reply);
+	if (w->data == NULL) {
+		fprintf(stderr, "tunad: out of memory\n");
+		abort();
+	}
+	n = strlen(w->data);
+	w->data = xreallocarray(w->data, n + 2, 1);
+	w->data[n] = '\n';
+	buf = uv_buf_init(w->data, (unsigned)n + 1);
+	conn_ref(c);
+	if ((rc = uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1, conn_write_cb)) != 0) {
+		free(w->data);
+		free(w);
+		conn_close(c, uv_strerror(rc));
+		conn_unref(c);
+	}
+}
+
+/* Reply {"ok":false,"error":…} to a request. */
+void
+conn_reply_error(struct conn *c, const cJSON *id, const char *fmt, ...)
+{
+	cJSON *r = cJSON_CreateObject();
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	cJSON_AddBoolToObject(r, "ok", false);
+	if (id != NULL)
+		cJSON_AddItemToObject(r, "id", cJSON_Duplicate(id, 1));
+	cJSON_AddStringToObject(r, "error", msg);
+	free(msg);
+	conn_send(c, r);
+}
+
+/* Buffer for reading: grow the line buffer so there is room. */
+static void
+conn_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct conn *c = h->data;
+
+	(void)suggested;
+	if (c->cap - c->len < 65536) {
+		c->cap = c->cap ? c->cap * 2 : 65536;
+		c->buf = xreallocarray(c->buf, c->cap, 1);
+	}
+	*buf = uv_buf_init(c->buf + c->len, (unsigned)(c->cap - c->len));
+}
+
+/* Bytes arrived: handle each whole line; refuse a line that is too long. */
+static void
+conn_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct conn *c = s->data;
+	char *nl, *start;
+	size_t used;
+
+	(void)buf;
+	if (n < 0) {
+		conn_close(c, n == UV_EOF ? "client left" : uv_strerror((int)n));
+		return;
+	}
+	c->len += (size_t)n;
+	conn_ref(c);
+	start = c->buf;
+	while (!c->closing && (nl = memchr(start, '\n', c->len - (size_t)(start - c->buf)))) {
+		*nl = '\0';
+		if (nl > start && nl[-1] == '\r')
+			nl[-1] = '\0';
+		if ((size_t)(nl - start) > PROTOCOL_MAX_LINE)
+			conn_reply_error(c, NULL, "request line of %zu bytes is longer than %d",
+			    (size_t)(nl - start), PROTOCOL_MAX_LINE);
+		else if (nl > start)
+			request_handle(c, start, (size_t)(nl - start));
+		start = nl + 1;
+	}
+	used = (size_t)(start - c->buf);
+	memmove(c->buf, start, c->len - used);
+	c->len -= used;
+	if (!c->closing && c->len > PROTOCOL_MAX_LINE) {
+		conn_reply_error(c, NULL, "request line longer than %d bytes", PROTOCOL_MAX_LINE);
+		uv_read_stop(s);
+		conn_close(c, "request line too long");
+	}
+	if (c->cap > (1 << 20) && c->len < 4096) {	/* give back a huge buffer */
+		c->cap = 65536;
+		c->buf = xreallocarray(c->buf, c->cap, 1);
+	}
+	conn_unref(c);
+}
+
+/* Accept a client from the listener. */
+void
+conn_accept(uv_stream_t *listener)
+{
+	struct conn *c = xcalloc(1, sizeof *c);
+	int rc;
+
+	c->serial = ++conn_serial;
+	c->refs = 1;
+	uv_pipe_init(tunad.loop, &c->pipe, 0);
+	c->pipe.data = c;
+	conn_count++;
+	TAILQ_INSERT_TAIL(&tunad.conns, c, entry);
+	if ((rc = uv_accept(listener, (uv_stream_t *)&c->pipe)) != 0) {
+		conn_close(c, uv_strerror(rc));
+		return;
+	}
+	if (conn_count > CONN_MAX_CONNS) {
+		conn_reply_error(c, NULL, "too many connections (%d)", CONN_MAX_CONNS);
+		conn_close(c, "too many connections");
+		return;
+	}
+	log_debug("client %llu: connected", (unsigned long long)c->serial);
+	if ((rc = uv_read_start((uv_stream_t *)&c->pipe, conn_alloc_cb, conn_read_cb)) != 0)
+		conn_close(c, uv_strerror(rc));
+}

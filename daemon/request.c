@@ -1,0 +1,431 @@
+/*
+ * request.c: one request line from a client, dispatched by its "type" through a table. Every
+ * field is checked for type and range before use; every error is a reply naming what is wrong.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dataset.h"
+#include "log.h"
+#include "protocol.h"
+#include "tunad.h"
+#include "xmalloc.h"
+
+struct request {
+	struct conn *c;
+	cJSON *json;
+	const cJSON *id;
+};
+
+struct request_type {
+	const char *name;
+	void (*fn)(struct request *);
+};
+
+static void request_hello(struct request *);
+static void request_submit(struct request *);
+static void request_status(struct request *);
+static void request_best(struct request *);
+static void request_cancel(struct request *);
+static void request_watch(struct request *);
+static void request_shutdown(struct request *);
+
+static const struct request_type request_types[] = {
+	{ REQ_HELLO, request_hello },
+	{ REQ_SUBMIT, request_submit },
+	{ REQ_STATUS, request_status },
+	{ REQ_BEST, request_best },
+	{ REQ_CANCEL, request_cancel },
+	{ REQ_WATCH, request_watch },
+	{ REQ_SHUTDOWN, request_shutdown },
+};
+
+/* A reply {"ok":true,"id":…} to fill in. */
+static cJSON *
+request_ok(const struct request *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(o, "ok", true);
+	if (r->id != NULL)
+		cJSON_AddItemToObject(o, "id", cJSON_Duplicate(r->id, 1));
+	return o;
+}
+
+/*
+ * An optional integer member in [min, max]: 1 if present (in *out), 0 if absent, −1 after
+ * replying with an error.
+ */
+static int
+request_int(struct request *r, const char *key, double min, double max, int64_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, key);
+
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+	    v->valuedouble < min || v->valuedouble > max) {
+		conn_reply_error(r->c, r->id, "%s: must be an integer in [%.0f, %.0f]", key, min,
+		    max);
+		return -1;
+	}
+	*out = (int64_t)v->valuedouble;
+	return 1;
+}
+
+/* An optional boolean member: 1/0 in *out, or −1 after replying with an error. */
+static int
+request_bool(struct request *r, const char *key, bool *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, key);
+
+	if (v == NULL)
+		return 0;
+	if (!cJSON_IsBool(v)) {
+		conn_reply_error(r->c, r->id, "%s: must be true or false", key);
+		return -1;
+	}
+	*out = cJSON_IsTrue(v);
+	return 1;
+}
+
+/* Refuse members a request type does not know. */
+static int
+request_keys(struct request *r, const char *const *allowed)
+{
+	const cJSON *item;
+	int i;
+
+	cJSON_ArrayForEach(item, r->json) {
+		if (strcmp(item->string, "type") == 0 || strcmp(item->string, "id") == 0)
+			continue;
+		for (i = 0; allowed[i] != NULL && strcmp(allowed[i], item->string) != 0; i++)
+			;
+		if (allowed[i] == NULL) {
+			conn_reply_error(r->c, r->id, "%s: unknown member of a %s request",
+			    item->string, cJSON_GetObjectItemCaseSensitive(r->json,
+			    "type")->valuestring);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* hello: the protocol version and the daemon's pid. */
+static void
+request_hello(struct request *r)
+{
+	static const char *keys[] = { "version", NULL };
+	cJSON *o;
+
+	if (request_keys(r, keys) != 0)
+		return;
+	o = request_ok(r);
+	cJSON_AddNumberToObject(o, "version", PROTOCOL_VERSION);
+	cJSON_AddNumberToObject(o, "pid", getpid());
+	conn_send(r->c, o);
+}
+
+/* A submit waiting for its data set to be checked off the loop. */
+struct request_submit {
+	uv_work_t work;
+	struct conn *c;
+	cJSON *id;
+	struct spec spec;
+	char *error;
+};
+
+/* Worker thread: check the data set is readable and the model fits in memory. */
+static void
+request_submit_work(uv_work_t *work)
+{
+	struct request_submit *rs = work->data;
+	struct dataset_source src;
+	struct dataset ds;
+	const struct spec_param *p;
+	double units = 256, layers = 2, batch = 128, params, bytes, mem;
+	char *cause = NULL;
+	int i;
+
+	memset(&ds, 0, sizeof ds);
+	if (dataset_source_parse(&src, rs->spec.dataset, "dataset", &cause) != 0 ||
+	    dataset_open(&ds, &src, &cause) != 0) {
+		rs->error = xasprintf("dataset: %s", cause);
+		goto fail;
+	}
+	for (i = 0; i < rs->spec.n_params; i++) {
+		p = &rs->spec.params[i];
+		double hi = p->d.kind == DIST_FIXED ? (cJSON_IsNumber(p->d.value) ?
+		    p->d.value->valuedouble : 0) : p->d.max;
+
+		if (p->d.kind == DIST_VALUES) {
+			const cJSON *v;
+
+			hi = 0;
+			cJSON_ArrayForEach(v, p->d.value) {
+				if (cJSON_IsNumber(v) && v->valuedouble > hi)
+					hi = v->valuedouble;
+			}
+		}
+		if (strcmp(p->hp->name, "hidden_units") == 0)
+			units = hi;
+		else if (strcmp(p->hp->name, "layers") == 0)
+			layers = hi;
+		else if (strcmp(p->hp->name, "batch_size") == 0)
+			batch = hi;
+	}
+	/* parameters, gradients, two moments, per-thread gradients; activations */
+	params = (double)ds.features * units + (layers > 1 ? (layers - 1) * units * units : 0) +
+	    units * ds.classes + 4 * units * layers;
+	bytes = params * 4 * (4 + rs->spec.threads) + batch * ((double)ds.features +
+	    8 * units * layers + 6.0 * ds.classes) * 4;
+	mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+	if (bytes * rs->spec.parallel > 0.8 * mem) {
+		rs->error = xasprintf("params.hidden_units: a model of up to %.0f parameters "
+		    "(%d layers of %.0f units, %zu features, %d classes) needs about %.0f MB per "
+		    "worker; %d workers need more than this machine's %.0f MB",
+		    params, (int)layers, units, ds.features, ds.classes, bytes / 1e6,
+		    rs->spec.parallel, mem / 1e6);
+	}
+	dataset_source_free(&src);
+fail:
+	dataset_close(&ds);
+	free(cause);
+}
+
+/* Back on the loop: record the search, reply, and start it. */
+static void
+request_submit_done(uv_work_t *work, int status)
+{
+	struct request_submit *rs = work->data;
+	struct search *s;
+	char *spec_json = NULL, *cause = NULL;
+	int64_t id;
+	cJSON *o, *ev;
+
+	if (status != 0 && rs->error == NULL)
+		rs->error = xasprintf("submit: %s", uv_strerror(status));
+	if (rs->error != NULL) {
+		conn_reply_error(rs->c, rs->id, "%s", rs->error);
+		goto fail;
+	}
+	if (tunad.stopping) {
+		conn_reply_error(rs->c, rs->id, "the daemon is stopping");
+		goto fail;
+	}
+	spec_json = cJSON_PrintUnformatted(rs->spec.json);
+	if (store_search_add(tunad.store, &id, rs->spec.name, spec_mode_name(rs->spec.mode),
+	    spec_strategy_name(rs->spec.strategy), spec_json, rs->spec.trials,
+	    rs->spec.parallel, &cause) != 0) {
+		conn_reply_error(rs->c, rs->id, "cannot record the search: %s", cause);
+		free(cause);
+		goto fail;
+	}
+	s = search_create(id, &rs->spec);	/* takes the spec */
+	o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "ok", true);
+	if (rs->id != NULL)
+		cJSON_AddItemToObject(o, "id", cJSON_Duplicate(rs->id, 1));
+	cJSON_AddNumberToObject(o, "search", (double)id);
+	conn_send(rs->c, o);
+	log_info("search %lld: submitted \"%s\": %d trials, %d at once", (long long)id,
+	    s->spec.name, s->spec.trials, s->spec.parallel);
+	ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "name", s->spec.name);
+	cJSON_AddStringToObject(ev, "mode", spec_mode_name(s->spec.mode));
+	cJSON_AddStringToObject(ev, "strategy", spec_strategy_name(s->spec.strategy));
+	cJSON_AddNumberToObject(ev, "trials", s->spec.trials);
+	cJSON_AddNumberToObject(ev, "parallel", s->spec.parallel);
+	watch_publish(id, 0, EV_SEARCH_START, ev);
+	search_schedule();
+fail:
+	if (rs->error != NULL || tunad.stopping)
+		spec_free(&rs->spec);
+	free(spec_json);
+	free(rs->error);
+	cJSON_Delete(rs->id);
+	conn_unref(rs->c);
+	free(rs);
+}
+
+/* submit: check the spec now, the data set off the loop, then start the search. */
+static void
+request_submit(struct request *r)
+{
+	static const char *keys[] = { "spec", NULL };
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(r->json, "spec");
+	struct request_submit *rs;
+	char *cause = NULL;
+	int rc;
+
+	if (request_keys(r, keys) != 0)
+		return;
+	if (spec == NULL) {
+		conn_reply_error(r->c, r->id, "spec: missing");
+		return;
+	}
+	if (tunad.stopping) {
+		conn_reply_error(r->c, r->id, "the daemon is stopping");
+		return;
+	}
+	rs = xcalloc(1, sizeof *rs);
+	if (spec_parse(&rs->spec, spec, tunad.max_workers, &cause) != 0) {
+		conn_reply_error(r->c, r->id, "%s", cause);
+		free(cause);
+		free(rs);
+		return;
+	}
+	rs->c = r->c;
+	rs->id = r->id != NULL ? cJSON_Duplicate(r->id, 1) : NULL;
+	rs->work.data = rs;
+	conn_ref(r->c);
+	if ((rc = uv_queue_work(tunad.loop, &rs->work, request_submit_work,
+	    request_submit_done)) != 0) {
+		rs->error = xasprintf("submit: %s", uv_strerror(rc));
+		request_submit_done(&rs->work, rc);
+	}
+}
+
+/* status: all searches, or one with its trials. */
+static void
+request_status(struct request *r)
+{
+	static const char *keys[] = { "search", NULL };
+	char *cause = NULL;
+	int64_t id = 0;
+	cJSON *o, *v;
+	int rc;
+
+	if (request_keys(r, keys) != 0 || (rc = request_int(r, "search", 1, 9e15, &id)) < 0)
+		return;
+	v = rc ? store_search(tunad.store, id, &cause) : store_searches(tunad.store, &cause);
+	if (v == NULL) {
+		conn_reply_error(r->c, r->id, "%s", cause ? cause : "status failed");
+		free(cause);
+		return;
+	}
+	o = request_ok(r);
+	cJSON_AddItemToObject(o, rc ? "search" : "searches", v);
+	conn_send(r->c, o);
+}
+
+/* best: the best trials of one search or of all. */
+static void
+request_best(struct request *r)
+{
+	static const char *keys[] = { "search", "n", NULL };
+	char *cause = NULL;
+	int64_t id = 0, n = 10;
+	cJSON *o, *v;
+
+	if (request_keys(r, keys) != 0 || request_int(r, "search", 1, 9e15, &id) < 0 ||
+	    request_int(r, "n", 1, 100000, &n) < 0)
+		return;
+	if ((v = store_best(tunad.store, id, (int)n, &cause)) == NULL) {
+		conn_reply_error(r->c, r->id, "%s", cause ? cause : "best failed");
+		free(cause);
+		return;
+	}
+	o = request_ok(r);
+	cJSON_AddItemToObject(o, "trials", v);
+	conn_send(r->c, o);
+}
+
+/* cancel: stop a search's running trials and start no more. */
+static void
+request_cancel(struct request *r)
+{
+	static const char *keys[] = { "search", NULL };
+	struct search *s;
+	int64_t id;
+	cJSON *o;
+	int rc, n;
+
+	if (request_keys(r, keys) != 0 || (rc = request_int(r, "search", 1, 9e15, &id)) < 0)
+		return;
+	if (rc == 0) {
+		conn_reply_error(r->c, r->id, "search: missing");
+		return;
+	}
+	if ((s = search_find(id)) == NULL) {
+		conn_reply_error(r->c, r->id, "search %lld: not running", (long long)id);
+		return;
+	}
+	n = search_cancel(s);
+	o = request_ok(r);
+	cJSON_AddNumberToObject(o, "search", (double)id);
+	cJSON_AddNumberToObject(o, "cancelled", n);
+	conn_send(r->c, o);
+}
+
+/* watch: a stream of events (history first, if asked), live until the search ends. */
+static void
+request_watch(struct request *r)
+{
+	static const char *keys[] = { "search", "history", "follow", NULL };
+	bool history = true, follow = true;
+	int64_t id = 0;
+
+	if (request_keys(r, keys) != 0 || request_int(r, "search", 1, 9e15, &id) < 0 ||
+	    request_bool(r, "history", &history) < 0 || request_bool(r, "follow", &follow) < 0)
+		return;
+	if (r->c->watching) {
+		conn_reply_error(r->c, r->id, "watch: this connection is already watching");
+		return;
+	}
+	conn_send(r->c, request_ok(r));
+	watch_start(r->c, id, history, follow);
+}
+
+/* shutdown: reply, then stop the daemon. */
+static void
+request_shutdown(struct request *r)
+{
+	static const char *keys[] = { NULL };
+
+	if (request_keys(r, keys) != 0)
+		return;
+	conn_send(r->c, request_ok(r));
+	tunad_stop("shutdown requested");
+}
+
+/* Parse one request line and run its handler. */
+void
+request_handle(struct conn *c, const char *line, size_t len)
+{
+	struct request r = { c, NULL, NULL };
+	const cJSON *type;
+	const char *end = NULL;
+	size_t i;
+
+	r.json = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+	if (r.json == NULL) {
+		end = cJSON_GetErrorPtr();
+		conn_reply_error(c, NULL, "request: invalid JSON at byte %ld",
+		    end != NULL && end >= line ? (long)(end - line) : 0L);
+		return;
+	}
+	if (!cJSON_IsObject(r.json)) {
+		conn_reply_error(c, NULL, "request: must be a JSON object");
+		goto out;
+	}
+	r.id = cJSON_GetObjectItemCaseSensitive(r.json, "id");
+	type = cJSON_GetObjectItemCaseSensitive(r.json, "type");
+	if (!cJSON_IsString(type)) {
+		conn_reply_error(c, r.id, "type: must be a string (one of hello, submit, status, "
+		    "best, cancel, watch, shutdown)");
+		goto out;
+	}
+	for (i = 0; i < sizeof request_types / sizeof request_types[0]; i++) {
+		if (strcmp(request_types[i].name, type->valuestring) == 0) {
+			request_types[i].fn(&r);
+			goto out;
+		}
+	}
+	conn_reply_error(c, r.id, "type: unknown request \"%.64s\"", type->valuestring);
+out:
+	cJSON_Delete(r.json);
+}

@@ -1,0 +1,528 @@
+/* spec.c: parsing and checking a search spec (every error names its JSON path), normalizing it. */
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+#include "hparams.h"
+#include "spec.h"
+#include "xmalloc.h"
+
+#define SPEC_MAX_NAME		200
+#define SPEC_MAX_EPOCHS		100000
+#define SPEC_MAX_THREADS	64
+#define SPEC_MAX_SEED		9007199254740992.0	/* 2^53 */
+#define SPEC_MAX_VALUES		1000
+#define SPEC_MAX_WEIGHTS	2147483648.0		/* 2^31 floats */
+
+/* Keys allowed at the top level, in a distribution and in the other objects. */
+static const char *const spec_keys[] = { "name", "mode", "dataset", "strategy", "epochs",
+    "trials", "parallel", "threads", "seed", "params", NULL };
+static const char *const spec_keys_scale[] = { "scale", "min", "max", NULL };
+static const char *const spec_keys_values[] = { "values", NULL };
+static const char *const spec_keys_strategy[] = { "kind", NULL };
+static const char *const spec_keys_dataset_path[] = { "path", "val_fraction", "cache", NULL };
+
+static const char *const spec_modes[] = { "caviar", "panda" };
+static const char *const spec_strategies[] = { "random", "coarse_to_fine" };
+static const char *const spec_dist_names[] = { "fixed", "log", "one_minus_log", "linear",
+    "int", "pow2", "values" };
+
+/* The name of a mode, as in the spec. */
+const char *
+spec_mode_name(enum spec_mode m)
+{
+	return spec_modes[m];
+}
+
+/* The name of a strategy, as in the spec. */
+const char *
+spec_strategy_name(enum spec_strategy st)
+{
+	return spec_strategies[st];
+}
+
+/* The name of a distribution kind ("fixed", "values" or the scale). */
+const char *
+dist_kind_name(enum dist_kind k)
+{
+	return spec_dist_names[k];
+}
+
+/* Whether name is in a NULL-terminated list. */
+static int
+spec_in_list(const char *const *list, const char *name)
+{
+	for (; *list != NULL; list++) {
+		if (strcmp(*list, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Check an object's keys: no duplicates, and (when allowed is non-NULL) none outside the list. */
+static int
+spec_check_keys(const cJSON *obj, const char *const *allowed, const char *jpath, char **cause)
+{
+	const char *sep = jpath != NULL ? "." : "";
+	const cJSON *c, *d;
+
+	if (jpath == NULL)
+		jpath = "";
+	for (c = obj->child; c != NULL; c = c->next) {
+		for (d = obj->child; d != c; d = d->next) {
+			if (strcmp(d->string, c->string) == 0)
+				return xcause(cause, -EINVAL, "%s%s%s: duplicate key", jpath, sep,
+				    c->string);
+		}
+		if (allowed != NULL && !spec_in_list(allowed, c->string))
+			return xcause(cause, -EINVAL, "%s%s%s: unknown key", jpath, sep, c->string);
+	}
+	return 0;
+}
+
+/* Index of a string value in a list of n names, or -1. */
+static int
+spec_lookup(const cJSON *v, const char *const *names, int n)
+{
+	int i;
+
+	if (!cJSON_IsString(v) || v->valuestring == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (strcmp(v->valuestring, names[i]) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Read the integer member key of obj in [lo, hi] into *out; *out is unchanged when absent. */
+static int
+spec_int(const cJSON *obj, const char *key, double lo, double hi, double *out, char **cause)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (v == NULL)
+		return 0;
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
+	    v->valuedouble != floor(v->valuedouble))
+		return xcause(cause, -EINVAL, "%s: must be an integer in [%.0f, %.0f]", key, lo,
+		    hi);
+	*out = v->valuedouble;
+	return 0;
+}
+
+/* Check and copy the name: non-empty, at most SPEC_MAX_NAME characters, no control characters. */
+static int
+spec_name(struct spec *s, const cJSON *v, char **cause)
+{
+	const unsigned char *p;
+	size_t chars = 0;
+
+	if (!cJSON_IsString(v) || v->valuestring == NULL || *v->valuestring == '\0')
+		return xcause(cause, -EINVAL, "name: must be a non-empty string");
+	for (p = (const unsigned char *)v->valuestring; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return xcause(cause, -EINVAL, "name: must not contain control characters");
+		if ((*p & 0xc0) != 0x80)
+			chars++;
+	}
+	if (chars > SPEC_MAX_NAME)
+		return xcause(cause, -EINVAL, "name: must be at most %d characters, got %zu",
+		    SPEC_MAX_NAME, chars);
+	free(s->name);
+	s->name = xstrdup(v->valuestring);
+	return 0;
+}
+
+/* Read the strategy: a name, or an object {"kind": name}. */
+static int
+spec_strategy(struct spec *s, const cJSON *v, char **cause)
+{
+	const char *jpath = "strategy";
+	int err, i;
+
+	if (cJSON_IsObject(v)) {
+		if ((err = spec_check_keys(v, spec_keys_strategy, "strategy", cause)) != 0)
+			return err;
+		if ((v = cJSON_GetObjectItemCaseSensitive(v, "kind")) == NULL)
+			return xcause(cause, -EINVAL, "strategy.kind: required");
+		jpath = "strategy.kind";
+	}
+	if ((i = spec_lookup(v, spec_strategies, 2)) < 0)
+		return xcause(cause, -EINVAL, "%s: must be \"random\" or \"coarse_to_fine\"",
+		    jpath);
+	s->strategy = (enum spec_strategy)i;
+	return 0;
+}
+
+/*
+ * Check the form of the dataset setting, without touching the file system. The worker's parser
+ * stats the path of the "path" forms, so those are checked here and their other keys through
+ * the (file-free) CSV form.
+ */
+static int
+spec_dataset(const cJSON *v, char **cause)
+{
+	struct dataset_source src;
+	const cJSON *path, *c;
+	cJSON *copy = NULL;
+	int err;
+
+	if (cJSON_IsString(v)) {
+		if (v->valuestring == NULL || *v->valuestring == '\0')
+			return xcause(cause, -EINVAL, "dataset: must be a non-empty path");
+		return 0;
+	}
+	if (cJSON_IsObject(v) && (path = cJSON_GetObjectItemCaseSensitive(v, "path")) != NULL) {
+		if ((err = spec_check_keys(v, spec_keys_dataset_path, "dataset", cause)) != 0)
+			return err;
+		if (!cJSON_IsString(path) || path->valuestring == NULL ||
+		    *path->valuestring == '\0')
+			return xcause(cause, -EINVAL, "dataset.path: must be a non-empty string");
+		copy = cJSON_CreateObject();
+		cJSON_AddStringToObject(copy, "format", "csv");
+		cJSON_AddStringToObject(copy, "train", path->valuestring);
+		if ((c = cJSON_GetObjectItemCaseSensitive(v, "val_fraction")) != NULL)
+			cJSON_AddItemToObject(copy, "val_fraction", cJSON_Duplicate(c, 1));
+		if ((c = cJSON_GetObjectItemCaseSensitive(v, "cache")) != NULL)
+			cJSON_AddItemToObject(copy, "cache", cJSON_Duplicate(c, 1));
+		v = copy;
+	}
+	if ((err = dataset_source_parse(&src, v, "dataset", cause)) == 0)
+		dataset_source_free(&src);
+	cJSON_Delete(copy);
+	return err;
+}
+
+/* Whether x is a power of two (2^0 and up). */
+static int
+spec_is_pow2(double x)
+{
+	int e;
+
+	return x >= 1 && frexp(x, &e) == 0.5;
+}
+
+/* Read a distribution's min or max: required, a number, an integer for int and pow2. */
+static int
+spec_bound(const cJSON *obj, const char *key, enum dist_kind kind, const char *jpath,
+    double *out, char **cause)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (v == NULL)
+		return xcause(cause, -EINVAL, "%s.%s: required", jpath, key);
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+		return xcause(cause, -EINVAL, "%s.%s: must be a number", jpath, key);
+	if ((kind == DIST_INT || kind == DIST_POW2) && v->valuedouble != floor(v->valuedouble))
+		return xcause(cause, -EINVAL, "%s.%s: must be an integer", jpath, key);
+	if (kind == DIST_POW2 && !spec_is_pow2(v->valuedouble))
+		return xcause(cause, -EINVAL, "%s.%s: must be a power of two", jpath, key);
+	*out = v->valuedouble;
+	return 0;
+}
+
+/* Check that a distribution's bound is a valid value of the hyperparameter. */
+static int
+spec_bound_range(const struct hparams_entry *e, const cJSON *obj, const char *key,
+    const char *jpath, char **cause)
+{
+	struct hparams h;
+	char *path;
+	int err;
+
+	hparams_defaults(&h);
+	path = xasprintf("%s.%s", jpath, key);
+	err = hparams_set(&h, e->name, cJSON_GetObjectItemCaseSensitive(obj, key), path, cause);
+	free(path);
+	return err;
+}
+
+/* Parse a {"scale": …, "min": a, "max": b} distribution. */
+static int
+spec_scale(struct dist *d, const struct hparams_entry *e, const cJSON *v, const char *jpath,
+    char **cause)
+{
+	const cJSON *scale;
+	enum dist_kind kind;
+	double min, max;
+	int err, i;
+
+	if ((err = spec_check_keys(v, spec_keys_scale, jpath, cause)) != 0)
+		return err;
+	if ((scale = cJSON_GetObjectItemCaseSensitive(v, "scale")) == NULL)
+		return xcause(cause, -EINVAL, "%s: a distribution needs \"scale\" or \"values\"",
+		    jpath);
+	if ((i = spec_lookup(scale, spec_dist_names, DIST_VALUES)) <= 0)
+		return xcause(cause, -EINVAL, "%s.scale: must be \"log\", \"one_minus_log\", "
+		    "\"linear\", \"int\" or \"pow2\"", jpath);
+	kind = (enum dist_kind)i;
+
+	if (e->type == HP_BOOL || e->type == HP_OPTIMIZER)
+		return xcause(cause, -EINVAL, "%s: %s takes a fixed value or {\"values\": [...]}, "
+		    "not a scale", jpath, e->name);
+	if (e->type == HP_REAL && (kind == DIST_INT || kind == DIST_POW2))
+		return xcause(cause, -EINVAL, "%s: scale \"%s\" is for integer hyperparameters; "
+		    "%s is real: use log, one_minus_log or linear", jpath, scale->valuestring,
+		    e->name);
+	if (e->type == HP_INT && kind != DIST_INT && kind != DIST_POW2)
+		return xcause(cause, -EINVAL, "%s: scale \"%s\" is for real hyperparameters; "
+		    "%s is an integer: use int, pow2 or values", jpath, scale->valuestring,
+		    e->name);
+
+	if ((err = spec_bound(v, "min", kind, jpath, &min, cause)) != 0 ||
+	    (err = spec_bound(v, "max", kind, jpath, &max, cause)) != 0)
+		return err;
+	if (!(min < max))
+		return xcause(cause, -EINVAL, "%s: min must be less than max", jpath);
+	if ((kind == DIST_LOG || kind == DIST_ONE_MINUS_LOG) && min <= 0)
+		return xcause(cause, -EINVAL, "%s.min: must be > 0 for a %s scale", jpath,
+		    scale->valuestring);
+	if (kind == DIST_ONE_MINUS_LOG && max >= 1)
+		return xcause(cause, -EINVAL, "%s.max: must be < 1 for a one_minus_log scale",
+		    jpath);
+	if ((err = spec_bound_range(e, v, "min", jpath, cause)) != 0 ||
+	    (err = spec_bound_range(e, v, "max", jpath, cause)) != 0)
+		return err;
+
+	d->kind = kind;
+	d->min = min;
+	d->max = max;
+	d->value = NULL;
+	return 0;
+}
+
+/* Parse a {"values": [...]} distribution; min and max are those of the numeric values. */
+static int
+spec_values(struct dist *d, const struct hparams_entry *e, const cJSON *v, const char *jpath,
+    char **cause)
+{
+	const cJSON *arr, *c;
+	struct hparams h;
+	double min = NAN, max = NAN;
+	char *path;
+	int err, i, n;
+
+	if ((err = spec_check_keys(v, spec_keys_values, jpath, cause)) != 0)
+		return err;
+	arr = cJSON_GetObjectItemCaseSensitive(v, "values");
+	if (!cJSON_IsArray(arr) || (n = cJSON_GetArraySize(arr)) == 0 || n > SPEC_MAX_VALUES)
+		return xcause(cause, -EINVAL, "%s.values: must be a non-empty array of at most "
+		    "%d values", jpath, SPEC_MAX_VALUES);
+	hparams_defaults(&h);
+	i = 0;
+	cJSON_ArrayForEach(c, arr) {
+		path = xasprintf("%s.values[%d]", jpath, i++);
+		err = hparams_set(&h, e->name, c, path, cause);
+		free(path);
+		if (err != 0)
+			return err;
+		if (cJSON_IsNumber(c)) {
+			if (!(c->valuedouble >= min))
+				min = c->valuedouble;
+			if (!(c->valuedouble <= max))
+				max = c->valuedouble;
+		}
+	}
+	d->kind = DIST_VALUES;
+	d->min = min;
+	d->max = max;
+	d->value = cJSON_Duplicate(arr, 1);
+	return 0;
+}
+
+/* Parse one hyperparameter's setting: a fixed value or a distribution object. */
+static int
+spec_param(struct spec_param *p, const struct hparams_entry *e, const cJSON *v,
+    const char *jpath, char **cause)
+{
+	struct hparams h;
+	int err;
+
+	memset(p, 0, sizeof *p);
+	p->hp = e;
+	if (cJSON_IsObject(v)) {
+		if (cJSON_GetObjectItemCaseSensitive(v, "values") != NULL)
+			return spec_values(&p->d, e, v, jpath, cause);
+		return spec_scale(&p->d, e, v, jpath, cause);
+	}
+	hparams_defaults(&h);
+	if ((err = hparams_set(&h, e->name, v, jpath, cause)) != 0)
+		return err;
+	p->d.kind = DIST_FIXED;
+	p->d.min = p->d.max = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+	p->d.value = cJSON_Duplicate(v, 1);
+	return 0;
+}
+
+/* Order parameters as in the hyperparameter table. */
+static int
+spec_param_cmp(const void *a, const void *b)
+{
+	const struct spec_param *pa = a, *pb = b;
+
+	return (pa->hp > pb->hp) - (pa->hp < pb->hp);
+}
+
+/* The largest value a parameter can take, or the default when it is not in the spec. */
+static double
+spec_param_max(const struct spec *s, const char *name)
+{
+	struct hparams h;
+	int i;
+
+	for (i = 0; i < s->n_params; i++) {
+		if (strcmp(s->params[i].hp->name, name) == 0)
+			return s->params[i].d.max;
+	}
+	hparams_defaults(&h);
+	return hparams_get(&h, name);
+}
+
+/* Parse the params object into s->params, in table order; refuse hopelessly large models. */
+static int
+spec_params(struct spec *s, const cJSON *obj, char **cause)
+{
+	const struct hparams_entry *e;
+	const cJSON *c;
+	double units, layers;
+	char *path;
+	int err;
+
+	if (!cJSON_IsObject(obj))
+		return xcause(cause, -EINVAL, "params: must be an object");
+	if ((err = spec_check_keys(obj, NULL, "params", cause)) != 0)
+		return err;
+	cJSON_ArrayForEach(c, obj) {
+		if ((e = hparams_find(c->string)) == NULL)
+			return xcause(cause, -EINVAL, "params.%s: unknown hyperparameter",
+			    c->string);
+		if (s->n_params == (int)(sizeof s->params / sizeof s->params[0]))
+			return xcause(cause, -EINVAL, "params: too many hyperparameters");
+		path = xasprintf("params.%s", c->string);
+		err = spec_param(&s->params[s->n_params], e, c, path, cause);
+		free(path);
+		if (err != 0)
+			return err;
+		s->n_params++;
+	}
+	qsort(s->params, (size_t)s->n_params, sizeof s->params[0], spec_param_cmp);
+
+	units = spec_param_max(s, "hidden_units");
+	layers = spec_param_max(s, "layers");
+	if (units * units * layers > SPEC_MAX_WEIGHTS)
+		return xcause(cause, -EINVAL, "params.hidden_units: up to %.0f units in %.0f "
+		    "layers is %.3g weights (units^2 x layers), more than 2^31: model too large",
+		    units, layers, units * units * layers);
+	return 0;
+}
+
+/* Build the normalized spec: every default filled in, dataset and params as given. */
+static cJSON *
+spec_normalize(const struct spec *s, const cJSON *params)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "name", s->name);
+	cJSON_AddStringToObject(o, "mode", spec_mode_name(s->mode));
+	cJSON_AddItemToObject(o, "dataset", cJSON_Duplicate(s->dataset, 1));
+	cJSON_AddStringToObject(o, "strategy", spec_strategy_name(s->strategy));
+	cJSON_AddNumberToObject(o, "epochs", s->epochs);
+	cJSON_AddNumberToObject(o, "trials", s->trials);
+	cJSON_AddNumberToObject(o, "parallel", s->parallel);
+	cJSON_AddNumberToObject(o, "threads", s->threads);
+	cJSON_AddNumberToObject(o, "seed", (double)s->seed);
+	if (params != NULL)
+		cJSON_AddItemToObject(o, "params", cJSON_Duplicate(params, 1));
+	else
+		cJSON_AddItemToObject(o, "params", cJSON_CreateObject());
+	return o;
+}
+
+/*
+ * Parse and check a search spec into s (which need not be initialized). default_parallel is
+ * used when the spec has no "parallel" (clamped to [1, SPEC_MAX_PARALLEL]). On failure s is
+ * left empty (spec_free is still safe) and *cause says what is wrong, naming the JSON path.
+ */
+int
+spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause)
+{
+	const cJSON *v;
+	double epochs = 10, trials = 20, parallel, threads = 1, seed = 0;
+	int err, i;
+
+	memset(s, 0, sizeof *s);
+	if (default_parallel < 1)
+		default_parallel = 1;
+	if (default_parallel > SPEC_MAX_PARALLEL)
+		default_parallel = SPEC_MAX_PARALLEL;
+	parallel = default_parallel;
+
+	if (!cJSON_IsObject(json)) {
+		err = xcause(cause, -EINVAL, "spec: must be a JSON object");
+		goto fail;
+	}
+	if ((err = spec_check_keys(json, spec_keys, NULL, cause)) != 0)
+		goto fail;
+
+	s->name = xstrdup("search");
+	if ((v = cJSON_GetObjectItemCaseSensitive(json, "name")) != NULL &&
+	    (err = spec_name(s, v, cause)) != 0)
+		goto fail;
+	if ((v = cJSON_GetObjectItemCaseSensitive(json, "mode")) != NULL) {
+		if ((i = spec_lookup(v, spec_modes, 2)) < 0) {
+			err = xcause(cause, -EINVAL, "mode: must be \"caviar\" or \"panda\"");
+			goto fail;
+		}
+		s->mode = (enum spec_mode)i;
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(json, "dataset")) == NULL) {
+		err = xcause(cause, -EINVAL, "dataset: required");
+		goto fail;
+	}
+	if ((err = spec_dataset(v, cause)) != 0)
+		goto fail;
+	s->dataset = cJSON_Duplicate(v, 1);
+	if ((v = cJSON_GetObjectItemCaseSensitive(json, "strategy")) != NULL &&
+	    (err = spec_strategy(s, v, cause)) != 0)
+		goto fail;
+
+	if ((err = spec_int(json, "epochs", 1, SPEC_MAX_EPOCHS, &epochs, cause)) != 0 ||
+	    (err = spec_int(json, "trials", 1, SPEC_MAX_TRIALS, &trials, cause)) != 0 ||
+	    (err = spec_int(json, "parallel", 1, SPEC_MAX_PARALLEL, &parallel, cause)) != 0 ||
+	    (err = spec_int(json, "threads", 1, SPEC_MAX_THREADS, &threads, cause)) != 0 ||
+	    (err = spec_int(json, "seed", 0, SPEC_MAX_SEED, &seed, cause)) != 0)
+		goto fail;
+	s->epochs = (int)epochs;
+	s->trials = (int)trials;
+	s->parallel = (int)parallel;
+	s->threads = (int)threads;
+	s->seed = (uint64_t)seed;
+
+	v = cJSON_GetObjectItemCaseSensitive(json, "params");
+	if (v != NULL && (err = spec_params(s, v, cause)) != 0)
+		goto fail;
+	s->json = spec_normalize(s, v);
+	return 0;
+
+fail:
+	spec_free(s);
+	return err;
+}
+
+/* Free what a spec holds and leave it empty; safe on an empty or failed spec. */
+void
+spec_free(struct spec *s)
+{
+	int i;
+
+	free(s->name);
+	cJSON_Delete(s->dataset);
+	cJSON_Delete(s->json);
+	for (i = 0; i < s->n_params; i++)
+		cJSON_Delete(s->params[i].d.value);
+	memset(s, 0, sizeof *s);
+}

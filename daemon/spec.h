@@ -1,0 +1,61 @@
+/* spec.h: a search spec — parsed, checked (every error names its JSON path), normalized. */
+#ifndef TUNA_SPEC_H
+#define TUNA_SPEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "hparams.h"
+
+#define SPEC_MAX_TRIALS 1000000
+#define SPEC_MAX_PARALLEL 256
+
+enum spec_mode { SPEC_CAVIAR, SPEC_PANDA };
+enum spec_strategy { SPEC_RANDOM, SPEC_COARSE_TO_FINE };
+
+/* How one hyperparameter is drawn. */
+enum dist_kind {
+	DIST_FIXED,		/* always `value` */
+	DIST_LOG,		/* x = 10^r, r uniform in [log10 min, log10 max] */
+	DIST_ONE_MINUS_LOG,	/* x = 1 − 10^r, r uniform in [log10(1−max), log10(1−min)] */
+	DIST_LINEAR,		/* x uniform in [min, max] */
+	DIST_INT,		/* x uniform integer in [min, max] */
+	DIST_POW2,		/* x = 2^k, k uniform integer in [log2 min, log2 max] */
+	DIST_VALUES,		/* x uniform among `values` */
+};
+
+struct dist {
+	enum dist_kind kind;
+	double min, max;	/* the range as given, in value space */
+	cJSON *value;		/* DIST_FIXED: the value; DIST_VALUES: the array of choices */
+};
+
+struct spec_param {
+	const struct hparams_entry *hp;	/* name, type, valid range */
+	struct dist d;
+};
+
+struct spec {
+	char *name;
+	enum spec_mode mode;
+	enum spec_strategy strategy;
+	cJSON *dataset;			/* as given; passed to tuna-worker verbatim */
+	int epochs;			/* per trial */
+	int trials;			/* in all */
+	int parallel;			/* workers at once */
+	int threads;			/* trainer threads per worker */
+	uint64_t seed;
+	int n_params;
+	struct spec_param params[32];	/* in the order of the hyperparameter table */
+	cJSON *json;			/* the spec with every default filled in */
+};
+
+int spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause);
+void spec_free(struct spec *s);
+const char *spec_mode_name(enum spec_mode m);
+const char *spec_strategy_name(enum spec_strategy st);
+const char *dist_kind_name(enum dist_kind k);
+
+#endif

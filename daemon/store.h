@@ -1,0 +1,48 @@
+/*
+ * store.h: the SQLite store, the only place with SQL. The daemon is the only writer: writes go
+ * into one open transaction that store_flush commits (the daemon calls it on a short timer),
+ * so a burst of thousands of rows costs one commit. WAL mode: readers never wait.
+ */
+#ifndef TUNA_STORE_H
+#define TUNA_STORE_H
+
+#include <stdint.h>
+
+#include <cJSON.h>
+
+struct store;
+
+/* A trial's final numbers, for store_trial_finish. NaN means "none" (stored as NULL). */
+struct store_result {
+	const char *status;	/* done, diverged, failed, cancelled, interrupted */
+	double val_acc, val_loss, best_val_acc, test_acc, test_loss, seconds;
+	int epochs;
+	int exit_status;	/* -1: none */
+	int signal;		/* 0: none */
+	const char *error;	/* or NULL */
+};
+
+int store_open(struct store **st, const char *path, char **cause);
+void store_close(struct store *st);
+int store_flush(struct store *st, char **cause);
+int store_pending(const struct store *st);
+
+int store_search_add(struct store *st, int64_t *id, const char *name, const char *mode,
+    const char *strategy, const char *spec_json, int trials, int parallel, char **cause);
+int store_search_status(struct store *st, int64_t id, const char *status, char **cause);
+int store_trial_add(struct store *st, int64_t *id, int64_t search_id, int number, int round,
+    const cJSON *params, char **cause);
+int store_trial_finish(struct store *st, int64_t trial_id, const struct store_result *r,
+    char **cause);
+int store_epoch_add(struct store *st, int64_t trial_id, const cJSON *epoch, char **cause);
+int store_event_add(struct store *st, int64_t *id, int64_t search_id, int64_t trial_id,
+    const char *kind, const cJSON *data, char **cause);
+
+cJSON *store_searches(struct store *st, char **cause);
+cJSON *store_search(struct store *st, int64_t id, char **cause);
+cJSON *store_best(struct store *st, int64_t search_id, int n, char **cause);
+cJSON *store_events(struct store *st, int64_t search_id, int64_t after, int limit,
+    char **cause);
+int store_unfinished(struct store *st, int64_t **ids, int *n, char **cause);
+
+#endif

@@ -1,0 +1,302 @@
+/*
+ * tunad.c: the daemon's main — options, the store, the socket, signals, the flush timer, and
+ * the orderly stop (no new work, workers stopped, their trials recorded, the store flushed).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "paths.h"
+#include "protocol.h"
+#include "tunad.h"
+#include "xmalloc.h"
+
+#define TUNAD_FLUSH_MS 50
+
+struct tunad tunad;
+
+/* Print usage and exit. */
+static void __attribute__((noreturn))
+tunad_usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: tunad [--foreground] [--socket PATH] [--db PATH] [--workers N]\n"
+	    "             [--worker PATH] [--debug]\n"
+	    "  --socket PATH   Unix socket to listen on (default $TUNA_SOCKET, else\n"
+	    "                  $XDG_RUNTIME_DIR/tuna/tunad.sock, else /tmp/tuna-UID/tunad.sock)\n"
+	    "  --db PATH       SQLite database (default $TUNA_DB, else\n"
+	    "                  $XDG_STATE_HOME/tuna/tuna.db, else ~/.local/state/tuna/tuna.db)\n"
+	    "  --workers N     worker processes at once over all searches (default: cores)\n"
+	    "  --worker PATH   the tuna-worker program (default: next to tunad)\n"
+	    "  --foreground    stay attached and log to stderr (else: detach, log to\n"
+	    "                  tunad.log beside the database)\n");
+	exit(status);
+}
+
+/* Find tuna-worker: $TUNA_WORKER, next to tunad, in the build tree, or on $PATH. */
+static char *
+tunad_find_worker(void)
+{
+	char self[PATH_MAX], *slash, *p;
+	const char *env = getenv("TUNA_WORKER");
+	ssize_t n;
+
+	if (env != NULL && env[0] != '\0')
+		return xstrdup(env);
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			p = xasprintf("%s/tuna-worker", self);
+			if (access(p, X_OK) == 0)
+				return p;
+			free(p);
+			p = xasprintf("%s/../worker/tuna-worker", self);
+			if (access(p, X_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	return xstrdup("tuna-worker");
+}
+
+/* A store write failed: log it (the daemon goes on; the next flush retries). */
+void
+tunad_store_error(const char *what, char *cause)
+{
+	log_warn("store: %s: %s", what, cause != NULL ? cause : "failed");
+	free(cause);
+}
+
+/* Commit what the store holds. */
+static void
+tunad_flush(void)
+{
+	char *cause = NULL;
+
+	if (tunad.store != NULL && store_pending(tunad.store) > 0 &&
+	    store_flush(tunad.store, &cause) != 0)
+		tunad_store_error("flush", cause);
+}
+
+/* Timer: commit the writes of the last few milliseconds in one transaction. */
+static void
+tunad_flush_cb(uv_timer_t *timer)
+{
+	(void)timer;
+	tunad_flush();
+}
+
+/* Close callback for the daemon's own handles. */
+static void
+tunad_closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+/* When stopping and no worker is left: flush, and close the last handles. */
+static void
+tunad_finish(void)
+{
+	if (!tunad.stopping || tunad.nworkers > 0)
+		return;
+	tunad_flush();
+	if (!uv_is_closing((uv_handle_t *)&tunad.flush_timer))
+		uv_close((uv_handle_t *)&tunad.flush_timer, tunad_closed);
+	if (!uv_is_closing((uv_handle_t *)&tunad.sigterm))
+		uv_close((uv_handle_t *)&tunad.sigterm, tunad_closed);
+	if (!uv_is_closing((uv_handle_t *)&tunad.sigint))
+		uv_close((uv_handle_t *)&tunad.sigint, tunad_closed);
+}
+
+/* Check timer for a stop in progress: finish once the workers are gone. */
+static void
+tunad_check_cb(uv_check_t *check)
+{
+	if (tunad.stopping && tunad.nworkers == 0) {
+		uv_check_stop(check);
+		uv_close((uv_handle_t *)check, tunad_closed);
+		tunad_finish();
+	}
+}
+
+/* Stop the daemon: no new clients or trials; workers killed, their trials interrupted. */
+void
+tunad_stop(const char *why)
+{
+	static uv_check_t check;
+	struct conn *c, *c1;
+
+	if (tunad.stopping)
+		return;
+	tunad.stopping = true;
+	log_info("stopping: %s", why);
+	server_stop();
+	pool_kill_all();
+	TAILQ_FOREACH_SAFE(c, &tunad.conns, entry, c1)
+		conn_close(c, "daemon stopping");
+	uv_check_init(tunad.loop, &check);
+	uv_check_start(&check, tunad_check_cb);
+}
+
+/* SIGTERM or SIGINT: stop cleanly. */
+static void
+tunad_signal_cb(uv_signal_t *h, int signum)
+{
+	(void)h;
+	tunad_stop(signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+/* Detach from the terminal: fork, setsid, stdio to /dev/null. */
+static int
+tunad_detach(char **cause)
+{
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) < 0)
+		return xcause(cause, -errno, "fork: %s", strerror(errno));
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return xcause(cause, -errno, "setsid: %s", strerror(errno));
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return 0;
+}
+
+/* Resume the searches a previous daemon left running. */
+static void
+tunad_resume(void)
+{
+	int64_t *ids = NULL;
+	char *cause = NULL;
+	int i, n = 0;
+
+	if (store_unfinished(tunad.store, &ids, &n, &cause) != 0) {
+		tunad_store_error("list unfinished searches", cause);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (search_resume(ids[i], &cause) != 0) {
+			log_warn("search %lld: cannot resume: %s", (long long)ids[i], cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	free(ids);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "worker", required_argument, NULL, 'W' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *cause = NULL, *logpath, *end;
+	bool foreground = false;
+	int opt, status = 1;
+	long n;
+
+	TAILQ_INIT(&tunad.conns);
+	TAILQ_INIT(&tunad.searches);
+	TAILQ_INIT(&tunad.workers);
+	tunad.max_workers = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	while ((opt = getopt_long(argc, argv, "s:d:w:W:fDh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's': tunad.socket_path = xstrdup(optarg); break;
+		case 'd': tunad.db_path = xstrdup(optarg); break;
+		case 'W': tunad.worker_path = xstrdup(optarg); break;
+		case 'f': foreground = true; break;
+		case 'D': log_set_debug(1); break;
+		case 'h': tunad_usage(0);
+		case 'w':
+			n = strtol(optarg, &end, 10);
+			if (*end != '\0' || n < 1 || n > SPEC_MAX_PARALLEL) {
+				fprintf(stderr, "tunad: --workers: must be 1..%d\n", SPEC_MAX_PARALLEL);
+				return 2;
+			}
+			tunad.max_workers = (int)n;
+			break;
+		default: tunad_usage(2);
+		}
+	}
+	if (optind != argc)
+		tunad_usage(2);
+	if (tunad.max_workers < 1)
+		tunad.max_workers = 1;
+	if (tunad.socket_path == NULL)
+		tunad.socket_path = paths_socket();
+	if (tunad.db_path == NULL)
+		tunad.db_path = paths_db();
+	if (tunad.worker_path == NULL)
+		tunad.worker_path = tunad_find_worker();
+	signal(SIGPIPE, SIG_IGN);
+
+	if (paths_mkdir_parent(tunad.db_path, &cause) != 0 ||
+	    store_open(&tunad.store, tunad.db_path, &cause) != 0)
+		goto fail;
+	tunad.loop = uv_default_loop();
+	if (server_listen(tunad.socket_path, &cause) != 0)
+		goto fail;
+	if (!foreground) {
+		logpath = xasprintf("%s.log", tunad.db_path);
+		if (tunad_detach(&cause) != 0) {
+			free(logpath);
+			goto fail;
+		}
+		log_open(logpath);
+		free(logpath);
+		if (uv_loop_fork(tunad.loop) != 0)
+			log_warn("uv_loop_fork failed");
+	}
+	uv_timer_init(tunad.loop, &tunad.flush_timer);
+	uv_timer_start(&tunad.flush_timer, tunad_flush_cb, TUNAD_FLUSH_MS, TUNAD_FLUSH_MS);
+	uv_signal_init(tunad.loop, &tunad.sigterm);
+	uv_signal_start(&tunad.sigterm, tunad_signal_cb, SIGTERM);
+	uv_signal_init(tunad.loop, &tunad.sigint);
+	uv_signal_start(&tunad.sigint, tunad_signal_cb, SIGINT);
+	log_info("listening on %s, database %s, worker %s, %d workers at once (protocol %d)",
+	    tunad.socket_path, tunad.db_path, tunad.worker_path, tunad.max_workers,
+	    PROTOCOL_VERSION);
+	tunad_resume();
+	search_schedule();
+	uv_run(tunad.loop, UV_RUN_DEFAULT);
+	status = 0;
+	log_info("stopped");
+fail:
+	if (cause != NULL) {
+		fprintf(stderr, "tunad: %s\n", cause);
+		log_warn("%s", cause);
+	}
+	free(cause);
+	if (tunad.loop != NULL)
+		uv_loop_close(tunad.loop);
+	if (tunad.store != NULL) {
+		tunad_flush();
+		store_close(tunad.store);
+	}
+	free(tunad.socket_path);
+	free(tunad.db_path);
+	free(tunad.worker_path);
+	return status;
+}

@@ -1,0 +1,156 @@
+/*
+ * tunad.h: the daemon's objects — the server, client connections, searches, running trials and
+ * worker processes — and the functions of each daemon/ file (prefix = file name).
+ */
+#ifndef TUNA_TUNAD_H
+#define TUNA_TUNAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <cJSON.h>
+#include <uv.h>
+
+#include "spec.h"
+#include "store.h"
+
+#ifndef TAILQ_FOREACH_SAFE	/* glibc's sys/queue.h lacks it */
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)				\
+	for ((var) = TAILQ_FIRST(head);						\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);		\
+	    (var) = (tvar))
+#endif
+
+struct conn;
+struct search;
+struct trial;
+struct worker;
+
+/* The daemon: one libuv loop owns all of it. */
+struct tunad {
+	uv_loop_t *loop;
+	struct store *store;
+	char *socket_path;
+	char *db_path;
+	char *worker_path;
+	int max_workers;		/* worker processes at once, over all searches */
+	int nworkers;			/* worker processes alive */
+	int busy;			/* of which running a trial */
+	uv_pipe_t listener;
+	uv_timer_t flush_timer;
+	uv_signal_t sigterm, sigint;
+	bool stopping;
+	int64_t last_event;		/* id of the newest event */
+	TAILQ_HEAD(, conn) conns;
+	TAILQ_HEAD(, search) searches;
+	TAILQ_HEAD(, worker) workers;
+};
+
+extern struct tunad tunad;
+
+/* A client connection. */
+struct conn {
+	uv_pipe_t pipe;
+	uint64_t serial;		/* for the log */
+	char *buf;			/* bytes read, not yet a whole line */
+	size_t len, cap;
+	int refs;			/* the connection, plus requests in flight */
+	bool closing;
+	bool watching;			/* a watch stream is active */
+	int64_t watch_search;		/* 0: all searches */
+	bool watch_follow;
+	int64_t watch_next;		/* history: next event id to send from the store */
+	bool watch_live;		/* history sent; live events go straight out */
+	TAILQ_ENTRY(conn) entry;
+};
+
+/* A search being run. */
+struct search {
+	int64_t id;
+	struct spec spec;
+	int next;			/* next new trial number */
+	int running;			/* trials running now */
+	int finished;			/* trials in a terminal state */
+	int done;			/* of which completed */
+	double best_val_acc;
+	int64_t best_trial;
+	int *redo;			/* trial numbers to run again (interrupted) */
+	int nredo;
+	bool cancelled;
+	TAILQ_ENTRY(search) entry;
+};
+
+/* A trial running in a worker. */
+struct trial {
+	struct search *search;
+	int64_t id;
+	int number;
+	int round;
+	cJSON *params;
+	int epochs;			/* epoch events seen */
+	double best_val_acc;
+	bool cancelled;			/* killed by a cancel */
+	bool interrupted;		/* killed by shutdown */
+};
+
+/* A tuna-worker process, running trials one after another. */
+struct worker {
+	uv_process_t proc;
+	uv_pipe_t in, out, err;
+	int pid;
+	int open_handles;		/* closed in close callbacks; freed at zero */
+	bool exited, out_eof, err_eof, closing;
+	bool killed;			/* sent SIGKILL: ignore what it still says */
+	int64_t exit_status;
+	int term_signal;
+	char *buf;			/* stdout bytes not yet a whole line */
+	size_t len, cap;
+	char errtail[512];		/* the end of its stderr, for failure messages */
+	size_t errlen;
+	struct trial *trial;		/* running now, or NULL when idle */
+	TAILQ_ENTRY(worker) entry;
+};
+
+/* server.c */
+int server_listen(const char *path, char **cause);
+void server_stop(void);
+
+/* conn.c */
+void conn_accept(uv_stream_t *listener);
+void conn_send(struct conn *c, cJSON *reply);
+void conn_reply_error(struct conn *c, const cJSON *id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void conn_close(struct conn *c, const char *why);
+void conn_ref(struct conn *c);
+void conn_unref(struct conn *c);
+void conn_pump(struct conn *c);
+
+/* request.c */
+void request_handle(struct conn *c, const char *line, size_t len);
+
+/* search.c */
+struct search *search_create(int64_t id, struct spec *spec);
+struct search *search_find(int64_t id);
+int search_resume(int64_t id, char **cause);
+bool search_has_work(const struct search *s);
+struct trial *search_next_trial(struct search *s);
+void search_trial_end(struct trial *t, const struct store_result *r);
+int search_cancel(struct search *s);
+void search_free(struct search *s);
+void search_schedule(void);
+
+/* pool.c */
+int pool_start(struct trial *t, char **cause);
+void pool_kill_search(struct search *s, bool interrupted);
+void pool_kill_all(void);
+
+/* watch.c */
+void watch_publish(int64_t search_id, int64_t trial_id, const char *kind, cJSON *data);
+void watch_start(struct conn *c, int64_t search_id, bool history, bool follow);
+
+/* tunad.c */
+void tunad_stop(const char *why);
+void tunad_store_error(const char *what, char *cause);
+
+#endif

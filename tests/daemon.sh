@@ -1,0 +1,186 @@
+#!/bin/sh
+# daemon.sh: a private tunad on a temporary socket and database — the protocol and its errors,
+# bad specs, vanishing clients, a caviar search end to end with the CLI and the sqlite3 shell,
+# reproducible sampling, cancel, failing workers, shutdown, restart and a second daemon.
+set -u
+tunad=${1:?usage: daemon.sh TUNAD TUNA TUNA-WORKER SOCKCAT}
+tuna=$2
+worker=$3
+sockcat=$4
+. "$(dirname "$0")/lib.sh"
+
+sock="$tmp/tunad.sock"
+db="$tmp/tuna.db"
+pids=""
+trap 'for p in $pids; do kill -9 $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+export TUNA_SOCKET="$sock"
+
+# start_daemon [options]: a tunad in the foreground, logging to $tmp/tunad.log.
+start_daemon() {
+	"$tunad" --foreground --socket "$sock" --db "$db" --worker "$worker" --workers 2 "$@" \
+	    >> "$tmp/tunad.log" 2>&1 &
+	daemon_pid=$!
+	pids="$pids $daemon_pid"
+	i=0
+	while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
+
+# req LINE: one request line, its reply line.
+req() { printf '%s\n' "$1" | "$sockcat" -n 1 -t 10 "$sock"; }
+
+# wait_search ID: until the search is no longer running (at most 120 s).
+wait_search() {
+	i=0
+	while [ $i -lt 1200 ]; do
+		st=$(sqlite3 "$db" "select status from searches where id=$1" 2>/dev/null)
+		[ -n "$st" ] && [ "$st" != running ] && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+make_csv "$tmp/train.csv" 600 1
+make_csv "$tmp/test.csv" 150 2
+ds="{\"format\":\"csv\",\"train\":\"$tmp/train.csv\",\"test\":\"$tmp/test.csv\"}"
+
+start_daemon
+check_true "daemon listening" [ -S "$sock" ]
+check "socket mode 0600" "$(stat -c %a "$sock")" 600
+check "database mode 0600" "$(stat -c %a "$db")" 600
+check_contains "hello" "$(req '{"type":"hello","id":7}' > "$tmp/r"; echo "$tmp/r")" '"version":1'
+check_contains "hello echoes the id" "$tmp/r" '"id":7'
+
+# The protocol: every bad line gets an error reply naming what is wrong.
+bad_req() {
+	req "$2" > "$tmp/r"
+	check_contains "protocol: $1" "$tmp/r" "$3"
+}
+bad_req "broken JSON" '{"type":' 'invalid JSON'
+bad_req "not an object" '[1,2]' 'must be a JSON object'
+bad_req "no type" '{"id":1}' 'type: must be a string'
+bad_req "unknown type" '{"type":"dance"}' 'unknown request'
+bad_req "type not a string" '{"type":5}' 'type: must be a string'
+bad_req "search not an integer" '{"type":"status","search":"x"}' 'search: must be an integer'
+bad_req "negative n" '{"type":"best","n":-3}' 'n: must be an integer'
+bad_req "unknown member" '{"type":"status","colour":1}' 'colour: unknown member'
+bad_req "cancel without search" '{"type":"cancel"}' 'search: missing'
+bad_req "cancel unknown search" '{"type":"cancel","search":99}' 'search 99: not running'
+bad_req "status unknown search" '{"type":"status","search":99}' 'no such search'
+bad_req "watch follow not bool" '{"type":"watch","follow":1}' 'follow: must be true or false'
+awk 'BEGIN { printf "{\"type\":\"hello\",\"pad\":\""; for (i = 0; i < 10485760 / 64; i++) printf "0123456789012345678901234567890123456789012345678901234567890123"; print "\"}" }' > "$tmp/big"
+"$sockcat" -n 1 -t 20 "$sock" < "$tmp/big" > "$tmp/r"
+check_contains "protocol: a 10 MB line is refused" "$tmp/r" 'longer than'
+printf '{"type":"sta' | "$sockcat" -q "$sock"
+printf '{"type":"submit","spec":{"dataset":%s,"trials":1,"epochs":1}}\n' "$ds" | "$sockcat" -q "$sock"
+check_contains "daemon serves the next client after all that" "$(req '{"type":"hello"}' > "$tmp/r"; echo "$tmp/r")" '"ok":true'
+sleep 0.5
+
+# Bad specs: refused at submit with the JSON path of the field.
+bad_spec() {
+	printf '%s\n' "$2" > "$tmp/spec.json"
+	"$tuna" submit "$tmp/spec.json" > "$tmp/out" 2>&1
+	st=$?
+	check "spec: $1: exit status" "$st" 1
+	check_contains "spec: $1: message" "$tmp/out" "$3"
+}
+bad_spec "unknown key" "{\"dataset\":$ds,\"colour\":1}" "colour: unknown key"
+bad_spec "negative log min" "{\"dataset\":$ds,\"params\":{\"alpha\":{\"scale\":\"log\",\"min\":-1,\"max\":1}}}" "params.alpha"
+bad_spec "min not below max" "{\"dataset\":$ds,\"params\":{\"alpha\":{\"scale\":\"log\",\"min\":0.1,\"max\":0.01}}}" "params.alpha"
+bad_spec "beta out of (0,1)" "{\"dataset\":$ds,\"params\":{\"beta1\":{\"scale\":\"one_minus_log\",\"min\":0.9,\"max\":1.5}}}" "params.beta1"
+bad_spec "wrong type" "{\"dataset\":$ds,\"trials\":\"many\"}" "trials"
+bad_spec "unreadable dataset" "{\"dataset\":\"$tmp/nope.csv\"}" "nope.csv"
+bad_spec "model too large" "{\"dataset\":$ds,\"params\":{\"hidden_units\":65536,\"layers\":16}}" "params.hidden_units"
+printf '{"dataset": ' > "$tmp/broken.json"
+"$tuna" submit "$tmp/broken.json" > "$tmp/out" 2>&1
+check "spec: broken JSON file: exit status" "$?" 2
+check_contains "spec: broken JSON file: message" "$tmp/out" "broken.json"
+
+# A caviar search end to end.
+cat > "$tmp/search.json" <<JSON
+{"name": "smoke", "dataset": $ds, "trials": 6, "parallel": 2, "epochs": 3, "seed": 5,
+ "params": {"alpha": {"scale": "log", "min": 1e-3, "max": 3e-2},
+            "beta1": {"scale": "one_minus_log", "min": 0.8, "max": 0.99},
+            "hidden_units": {"scale": "pow2", "min": 8, "max": 32},
+            "optimizer": {"values": ["adam", "rmsprop"]}}}
+JSON
+id=$("$tuna" submit "$tmp/search.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+check_true "submit prints the search id ($id)" [ -n "$id" ]
+"$tuna" tail -f "$id" > "$tmp/tail" 2>&1 &
+tail_pid=$!
+pids="$pids $tail_pid"
+sqlite3 "$db" "select * from best_trials limit 5" > /dev/null 2> "$tmp/sqlerr"
+check "sqlite3 reads while the search runs" "$(cat "$tmp/sqlerr")" ""
+wait_search "$id"
+check "search done" "$(sqlite3 "$db" "select status from searches where id=$id")" done
+i=0; while kill -0 $tail_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check_true "tail -f ends with the search" [ $i -lt 100 ]
+check "six trials done" "$(sqlite3 "$db" "select count(*) from trials where search_id=$id and status='done'")" 6
+check "every epoch recorded" "$(sqlite3 "$db" "select count(*) from epochs join trials on trials.id=trial_id where search_id=$id")" 18
+check "trial_params rows" "$(sqlite3 "$db" "select count(*) from trial_params join trials on trials.id=trial_id where search_id=$id")" 24
+check "categorical values as text" "$(sqlite3 "$db" "select count(*) from trial_params where name='optimizer' and typeof(value)='text'")" 6
+check "best_trials ranks by val_acc" "$(sqlite3 "$db" "select count(*) from best_trials a join best_trials b on a.search_id=b.search_id and a.rank<b.rank and a.val_acc<b.val_acc")" 0
+check "search_progress" "$(sqlite3 "$db" "select done||'/'||trials from search_progress where search_id=$id")" "6/6"
+check "tail shows every trial end" "$(grep -c 'trial_end\|done' "$tmp/tail" | head -1 | awk '{print ($1 >= 6)}')" 1
+"$tuna" status "$id" > "$tmp/status" 2>&1
+check_contains "status shows the search" "$tmp/status" "smoke"
+"$tuna" best "$id" -n 3 > "$tmp/best" 2>&1
+check "best -n 3 lists 3 trials" "$(grep -c 'adam\|rmsprop' "$tmp/best")" 3
+"$tuna" --json best "$id" -n 1 > "$tmp/bestj" 2>&1
+check_contains "best --json" "$tmp/bestj" '"ok":true'
+"$tuna" tail "$id" > "$tmp/tail2" 2>&1
+check "tail without -f prints the history and exits" "$?" 0
+alpha=$(sqlite3 "$db" "select json_extract(params,'\$.alpha') from trials where search_id=$id and number=0")
+
+# Reproducible: the same spec and seed give the same hyperparameters.
+id2=$("$tuna" submit "$tmp/search.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+wait_search "$id2"
+check "same seed, same params" "$(sqlite3 "$db" "select group_concat(params, '|') from (select params from trials where search_id=$id2 order by number)")" \
+    "$(sqlite3 "$db" "select group_concat(params, '|') from (select params from trials where search_id=$id order by number)")"
+check_true "alpha in its range ($alpha)" awk -v a="$alpha" 'BEGIN { exit !(a >= 1e-3 && a <= 3e-2) }'
+
+# Cancel a search while it runs.
+sed 's/"trials": 6/"trials": 50/; s/"epochs": 3/"epochs": 400/' "$tmp/search.json" > "$tmp/long.json"
+id3=$("$tuna" submit "$tmp/long.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+i=0; while [ "$(sqlite3 "$db" "select count(*) from trials where search_id=$id3 and status='running'")" -lt 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+"$tuna" cancel "$id3" > "$tmp/cancel" 2>&1
+check "cancel: exit status" "$?" 0
+wait_search "$id3"
+check "cancel: search cancelled" "$(sqlite3 "$db" "select status from searches where id=$id3")" cancelled
+check "cancel: no trial left running" "$(sqlite3 "$db" "select count(*) from trials where search_id=$id3 and status='running'")" 0
+check_true "cancel: trials marked cancelled" [ "$(sqlite3 "$db" "select count(*) from trials where search_id=$id3 and status='cancelled'")" -ge 1 ]
+
+# A second daemon on the same socket refuses to start.
+"$tunad" --foreground --socket "$sock" --db "$tmp/other.db" > "$tmp/second" 2>&1
+check "second daemon: exit status" "$?" 1
+check_contains "second daemon: message" "$tmp/second" "already listening"
+
+# Shutdown: the daemon exits, removes its socket; a restart sees the old searches.
+"$tuna" shutdown > /dev/null 2>&1
+i=0; while kill -0 $daemon_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check_true "shutdown: daemon exited" [ $i -lt 100 ]
+check_true "shutdown: socket removed" [ ! -e "$sock" ]
+check "shutdown: no worker left" "$(pgrep -f "$worker" -P $daemon_pid | wc -l)" 0
+
+# Workers that fail: the trials end failed with the cause, and the search still finishes.
+printf '#!/bin/sh\necho "something broke" >&2\nexit 3\n' > "$tmp/badworker"
+chmod +x "$tmp/badworker"
+"$tunad" --foreground --socket "$sock" --db "$db" --worker "$tmp/badworker" >> "$tmp/tunad.log" 2>&1 &
+daemon_pid=$!; pids="$pids $daemon_pid"
+i=0; while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+"$tuna" status > "$tmp/status" 2>&1
+check_contains "restart: old searches listed" "$tmp/status" "smoke"
+sed 's/"trials": 6/"trials": 3/' "$tmp/search.json" > "$tmp/three.json"
+id4=$("$tuna" submit "$tmp/three.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+wait_search "$id4"
+check "failing worker: trials failed" "$(sqlite3 "$db" "select count(*) from trials where search_id=$id4 and status='failed'")" 3
+check_contains "failing worker: cause recorded" "$(sqlite3 "$db" "select error from trials where search_id=$id4 limit 1" > "$tmp/err"; echo "$tmp/err")" "exit status 3: something broke"
+kill -TERM $daemon_pid
+i=0; while kill -0 $daemon_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check_true "SIGTERM: daemon exited" [ $i -lt 100 ]
+
+# Not running: the CLI says so.
+"$tuna" status > "$tmp/out" 2>&1
+check "CLI without daemon: exit status" "$?" 3
+check_contains "CLI without daemon: message" "$tmp/out" "cannot connect"
+check "integrity" "$(sqlite3 "$db" "pragma integrity_check")" ok
+finish

@@ -1,0 +1,430 @@
+/* test_spec.c: unit tests of search-spec parsing: defaults, normalization, every error's path. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "spec.h"
+#include "testutil.h"
+
+#define DS	"\"dataset\": {\"format\": \"csv\", \"train\": \"/nonexistent/train.csv\"}"
+
+/* Parse a JSON text as a spec with default_parallel 3. */
+static int
+parse(struct spec *s, const char *text, char **cause)
+{
+	cJSON *json = cJSON_Parse(text);
+	int err;
+
+	if (json == NULL)
+		fprintf(stderr, "bad JSON in test: %s\n", text);
+	ASSERT(json != NULL);
+	*cause = NULL;
+	err = spec_parse(s, json, 3, cause);
+	cJSON_Delete(json);
+	return err;
+}
+
+/* Parse a spec that must be accepted. */
+static void
+good(struct spec *s, const char *text)
+{
+	char *cause = NULL;
+	int err;
+
+	if ((err = parse(s, text, &cause)) != 0)
+		fprintf(stderr, "%s: %s\n", text, cause);
+	ASSERT_EQ_INT(err, 0);
+	ASSERT(cause == NULL);
+	ASSERT(s->json != NULL);
+}
+
+/* Expect a spec to be refused with a message containing needle (the JSON path). */
+static void
+bad(const char *text, const char *needle)
+{
+	struct spec s;
+	char *cause = NULL;
+	int err;
+
+	err = parse(&s, text, &cause);
+	if (err == 0)
+		fprintf(stderr, "unexpected success: %s\n", text);
+	ASSERT(err < 0);
+	ASSERT(cause != NULL);
+	ASSERT_STR_CONTAINS(cause, needle);
+	ASSERT(s.name == NULL && s.dataset == NULL && s.json == NULL && s.n_params == 0);
+	spec_free(&s);
+	printf("ok: %s\n", cause);
+	free(cause);
+}
+
+/* A params object wrapped in a complete spec, then expected to be refused. */
+static void
+bad_params(const char *params, const char *needle)
+{
+	char *text;
+
+	text = malloc(strlen(params) + 256);
+	ASSERT(text != NULL);
+	sprintf(text, "{" DS ", \"params\": %s}", params);
+	bad(text, needle);
+	free(text);
+}
+
+/* A member of the normalized spec as a number. */
+static double
+num(const struct spec *s, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(s->json, key);
+
+	ASSERT(cJSON_IsNumber(v));
+	return v->valuedouble;
+}
+
+/* A member of the normalized spec as a string. */
+static const char *
+str(const struct spec *s, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(s->json, key);
+
+	ASSERT(cJSON_IsString(v));
+	return v->valuestring;
+}
+
+/* A spec with every distribution kind: parsed, in table order, defaults in the normalized copy. */
+static void
+test_every_kind(void)
+{
+	struct spec s, s2;
+	char *text;
+
+	good(&s, "{\"name\": \"t\", " DS ", \"params\": {"
+	    "\"optimizer\": {\"values\": [\"adam\", \"rmsprop\"]},"
+	    "\"alpha\": {\"scale\": \"log\", \"min\": 1e-4, \"max\": 0.1},"
+	    "\"beta2\": {\"scale\": \"one_minus_log\", \"min\": 0.9, \"max\": 0.999},"
+	    "\"bn_momentum\": {\"scale\": \"linear\", \"min\": 0.5, \"max\": 0.99},"
+	    "\"layers\": {\"scale\": \"int\", \"min\": 1, \"max\": 4},"
+	    "\"batch_size\": {\"scale\": \"pow2\", \"min\": 16, \"max\": 512},"
+	    "\"hidden_units\": {\"values\": [64, 128, 4096]},"
+	    "\"batchnorm\": true, \"epsilon\": 1e-8}}");
+	ASSERT_EQ_STR(s.name, "t");
+	ASSERT_EQ_INT(s.mode, SPEC_CAVIAR);
+	ASSERT_EQ_INT(s.strategy, SPEC_RANDOM);
+	ASSERT_EQ_INT(s.epochs, 10);
+	ASSERT_EQ_INT(s.trials, 20);
+	ASSERT_EQ_INT(s.parallel, 3);
+	ASSERT_EQ_INT(s.threads, 1);
+	ASSERT_EQ_INT(s.seed, 0);
+	ASSERT(cJSON_IsObject(s.dataset));
+
+	/* Table order: alpha beta2 epsilon layers hidden_units batch_size optimizer batchnorm
+	 * bn_momentum. */
+	ASSERT_EQ_INT(s.n_params, 9);
+	ASSERT_EQ_STR(s.params[0].hp->name, "alpha");
+	ASSERT_EQ_INT(s.params[0].d.kind, DIST_LOG);
+	ASSERT_NEAR(s.params[0].d.min, 1e-4, 0);
+	ASSERT_NEAR(s.params[0].d.max, 0.1, 0);
+	ASSERT_EQ_STR(s.params[1].hp->name, "beta2");
+	ASSERT_EQ_INT(s.params[1].d.kind, DIST_ONE_MINUS_LOG);
+	ASSERT_EQ_STR(s.params[2].hp->name, "epsilon");
+	ASSERT_EQ_INT(s.params[2].d.kind, DIST_FIXED);
+	ASSERT_NEAR(s.params[2].d.min, 1e-8, 0);
+	ASSERT_EQ_STR(s.params[3].hp->name, "layers");
+	ASSERT_EQ_INT(s.params[3].d.kind, DIST_INT);
+	ASSERT_EQ_STR(s.params[4].hp->name, "hidden_units");
+	ASSERT_EQ_INT(s.params[4].d.kind, DIST_VALUES);
+	ASSERT_NEAR(s.params[4].d.min, 64, 0);
+	ASSERT_NEAR(s.params[4].d.max, 4096, 0);
+	ASSERT_EQ_STR(s.params[5].hp->name, "batch_size");
+	ASSERT_EQ_INT(s.params[5].d.kind, DIST_POW2);
+	ASSERT_EQ_STR(s.params[6].hp->name, "optimizer");
+	ASSERT_EQ_INT(s.params[6].d.kind, DIST_VALUES);
+	ASSERT_EQ_INT(cJSON_GetArraySize(s.params[6].d.value), 2);
+	ASSERT_EQ_STR(s.params[7].hp->name, "batchnorm");
+	ASSERT(cJSON_IsTrue(s.params[7].d.value));
+	ASSERT(isnan(s.params[7].d.min));
+	ASSERT_EQ_STR(s.params[8].hp->name, "bn_momentum");
+	ASSERT_EQ_INT(s.params[8].d.kind, DIST_LINEAR);
+	ASSERT_EQ_STR(dist_kind_name(s.params[1].d.kind), "one_minus_log");
+
+	/* The normalized copy has every default, and parses to itself. */
+	ASSERT_EQ_STR(str(&s, "name"), "t");
+	ASSERT_EQ_STR(str(&s, "mode"), "caviar");
+	ASSERT_EQ_STR(str(&s, "strategy"), "random");
+	ASSERT_NEAR(num(&s, "epochs"), 10, 0);
+	ASSERT_NEAR(num(&s, "trials"), 20, 0);
+	ASSERT_NEAR(num(&s, "parallel"), 3, 0);
+	ASSERT_NEAR(num(&s, "threads"), 1, 0);
+	ASSERT_NEAR(num(&s, "seed"), 0, 0);
+	ASSERT(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(s.json, "dataset")));
+	ASSERT_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s.json, "params")), 9);
+	text = cJSON_PrintUnformatted(s.json);
+	good(&s2, text);
+	ASSERT(cJSON_Compare(s.json, s2.json, 1));
+	printf("normalized: %s\n", text);
+	free(text);
+	spec_free(&s2);
+	spec_free(&s);
+	spec_free(&s);		/* safe twice */
+}
+
+/* Every top-level field set explicitly; the smallest spec; the dataset is checked for form only. */
+static void
+test_fields(void)
+{
+	struct spec s;
+
+	good(&s, "{\"name\": \"full\", \"mode\": \"panda\", \"dataset\": \"/nonexistent/dir\","
+	    "\"strategy\": {\"kind\": \"coarse_to_fine\"}, \"epochs\": 100000,"
+	    "\"trials\": 1000000, \"parallel\": 256, \"threads\": 64, \"seed\": 9007199254740992,"
+	    "\"params\": {}}");
+	ASSERT_EQ_INT(s.mode, SPEC_PANDA);
+	ASSERT_EQ_INT(s.strategy, SPEC_COARSE_TO_FINE);
+	ASSERT_EQ_INT(s.epochs, 100000);
+	ASSERT_EQ_INT(s.trials, SPEC_MAX_TRIALS);
+	ASSERT_EQ_INT(s.parallel, SPEC_MAX_PARALLEL);
+	ASSERT_EQ_INT(s.threads, 64);
+	ASSERT(s.seed == 9007199254740992ULL);
+	ASSERT_EQ_STR(str(&s, "mode"), "panda");
+	ASSERT_EQ_STR(str(&s, "strategy"), "coarse_to_fine");
+	ASSERT_EQ_STR(str(&s, "dataset"), "/nonexistent/dir");
+	ASSERT_NEAR(num(&s, "seed"), 9007199254740992.0, 0);
+	spec_free(&s);
+
+	good(&s, "{\"dataset\": {\"path\": \"/nonexistent\", \"val_fraction\": 0.2,"
+	    "\"cache\": false},"
+	    "\"strategy\": \"coarse_to_fine\", \"seed\": 7}");
+	ASSERT_EQ_STR(s.name, "search");
+	ASSERT_EQ_STR(str(&s, "name"), "search");
+	ASSERT_EQ_INT(s.strategy, SPEC_COARSE_TO_FINE);
+	ASSERT_EQ_INT(s.seed, 7);
+	ASSERT_EQ_INT(s.n_params, 0);
+	ASSERT(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(s.json, "params")));
+	ASSERT_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s.json, "params")), 0);
+	spec_free(&s);
+
+	good(&s, "{\"dataset\": {\"format\": \"idx\", \"train_images\": \"a\","
+	    "\"train_labels\": \"b\"},"
+	    "\"params\": {\"hidden_units\": 8192, \"layers\": 16}}");
+	spec_free(&s);
+}
+
+/* The default parallelism is clamped into the valid range. */
+static void
+test_default_parallel(void)
+{
+	cJSON *json = cJSON_Parse("{" DS "}");
+	struct spec s;
+	char *cause = NULL;
+
+	ASSERT_EQ_INT(spec_parse(&s, json, 0, &cause), 0);
+	ASSERT_EQ_INT(s.parallel, 1);
+	spec_free(&s);
+	ASSERT_EQ_INT(spec_parse(&s, json, 100000, &cause), 0);
+	ASSERT_EQ_INT(s.parallel, SPEC_MAX_PARALLEL);
+	spec_free(&s);
+	cJSON_Delete(json);
+	ASSERT(cause == NULL);
+}
+
+/* The catalogue of bad specs: each refused, the message naming the JSON path. */
+static void
+test_bad(void)
+{
+	char name[300], *values, *p;
+	int i;
+
+	/* The whole spec and its top-level fields. */
+	bad("[]", "spec: must be a JSON object");
+	bad("\"spec\"", "spec: must be a JSON object");
+	bad("{" DS ", \"colour\": 1}", "colour: unknown key");
+	bad("{" DS ", \"epochs\": 5, \"epochs\": 6}", "epochs: duplicate key");
+	bad("{}", "dataset: required");
+	bad("{" DS ", \"name\": 5}", "name: must be");
+	bad("{" DS ", \"name\": \"\"}", "name: must be");
+	memset(name, 'x', 201);
+	name[201] = '\0';
+	values = malloc(512);
+	ASSERT(values != NULL);
+	snprintf(values, 512, "{" DS ", \"name\": \"%s\"}", name);
+	bad(values, "name: must be at most 200 characters");
+	free(values);
+	bad("{" DS ", \"name\": \"a\\nb\"}", "name: must not contain control characters");
+	bad("{" DS ", \"mode\": \"fast\"}", "mode: must be \"caviar\" or \"panda\"");
+	bad("{" DS ", \"mode\": 1}", "mode: must be");
+	bad("{" DS ", \"strategy\": \"grid\"}", "strategy: must be");
+	bad("{" DS ", \"strategy\": 3}", "strategy: must be");
+	bad("{" DS ", \"strategy\": {\"kind\": \"random\", \"rounds\": 3}}",
+	    "strategy.rounds: unknown key");
+	bad("{" DS ", \"strategy\": {}}", "strategy.kind: required");
+	bad("{" DS ", \"strategy\": {\"kind\": \"grid\"}}", "strategy.kind: must be");
+	bad("{" DS ", \"epochs\": \"10\"}", "epochs: must be an integer in [1, 100000]");
+	bad("{" DS ", \"epochs\": 0}", "epochs: must be an integer");
+	bad("{" DS ", \"epochs\": 100001}", "epochs: must be an integer");
+	bad("{" DS ", \"epochs\": 2.5}", "epochs: must be an integer");
+	bad("{" DS ", \"trials\": 0}", "trials: must be an integer in [1, 1000000]");
+	bad("{" DS ", \"trials\": 1000001}", "trials: must be an integer");
+	bad("{" DS ", \"trials\": null}", "trials: must be an integer");
+	bad("{" DS ", \"parallel\": 0}", "parallel: must be an integer in [1, 256]");
+	bad("{" DS ", \"parallel\": 257}", "parallel: must be an integer");
+	bad("{" DS ", \"parallel\": true}", "parallel: must be an integer");
+	bad("{" DS ", \"threads\": 65}", "threads: must be an integer in [1, 64]");
+	bad("{" DS ", \"threads\": 0}", "threads: must be an integer");
+	bad("{" DS ", \"seed\": -1}", "seed: must be an integer");
+	bad("{" DS ", \"seed\": 1e17}", "seed: must be an integer");
+	bad("{" DS ", \"seed\": \"42\"}", "seed: must be an integer");
+	bad("{" DS ", \"params\": []}", "params: must be an object");
+
+	/* The dataset's form. */
+	bad("{\"dataset\": 5}", "dataset: must be a path string or an object");
+	bad("{\"dataset\": \"\"}", "dataset: must be a non-empty path");
+	bad("{\"dataset\": {}}", "dataset: needs \"path\" or \"format\"");
+	bad("{\"dataset\": {\"format\": \"xml\"}}", "dataset.format: must be");
+	bad("{\"dataset\": {\"format\": \"idx\", \"train_images\": \"a\"}}",
+	    "dataset.train_labels: required");
+	bad("{\"dataset\": {\"format\": \"csv\", \"train\": \"a\", \"bogus\": 1}}",
+	    "dataset.bogus: unknown key");
+	bad("{\"dataset\": {\"path\": \"/x\", \"bogus\": 1}}", "dataset.bogus: unknown key");
+	bad("{\"dataset\": {\"path\": \"/x\", \"format\": \"csv\"}}",
+	    "dataset.format: unknown key");
+	bad("{\"dataset\": {\"path\": 3}}", "dataset.path: must be a non-empty string");
+	bad("{\"dataset\": {\"path\": \"/x\", \"val_fraction\": 2}}", "dataset.val_fraction:");
+	bad("{\"dataset\": {\"path\": \"/x\", \"cache\": 1}}", "dataset.cache:");
+
+	/* Hyperparameters: names and fixed values. */
+	bad_params("{\"dropout\": 0.5}", "params.dropout: unknown hyperparameter");
+	bad_params("{\"alpha\": 0.1, \"alpha\": 0.2}", "params.alpha: duplicate key");
+	bad_params("{\"alpha\": \"big\"}", "params.alpha: alpha must be a number");
+	bad_params("{\"alpha\": 20}", "params.alpha: alpha must be in (0, 10]");
+	bad_params("{\"beta\": 1}", "params.beta: beta must be in [0, 1)");
+	bad_params("{\"layers\": 2.5}", "params.layers: layers must be an integer");
+	bad_params("{\"batchnorm\": \"yes\"}", "params.batchnorm: batchnorm must be true or false");
+	bad_params("{\"optimizer\": \"sgd\"}", "params.optimizer: optimizer must be");
+
+	/* Scales. */
+	bad_params("{\"alpha\": {\"scale\": \"log\", \"min\": 1e-4, \"max\": 0.1, \"mean\": 0.01}}",
+	    "params.alpha.mean: unknown key");
+	bad_params("{\"alpha\": {\"min\": 1e-4, \"max\": 0.1}}",
+	    "params.alpha: a distribution needs \"scale\" or \"values\"");
+	bad_params("{\"alpha\": {\"scale\": \"cubic\", \"min\": 1e-4, \"max\": 0.1}}",
+	    "params.alpha.scale: must be");
+	bad_params("{\"alpha\": {\"scale\": \"fixed\", \"min\": 1e-4, \"max\": 0.1}}",
+	    "params.alpha.scale: must be");
+	bad_params("{\"alpha\": {\"scale\": \"log\", \"max\": 0.1}}", "params.alpha.min: required");
+	bad_params("{\"alpha\": {\"scale\": \"log\", \"min\": 1e-4}}",
+	    "params.alpha.max: required");
+	bad_params("{\"alpha\": {\"scale\": \"log\", \"min\": \"small\", \"max\": 0.1}}",
+	    "params.alpha.min: must be a number");
+	bad_params("{\"alpha\": {\"scale\": \"linear\", \"min\": 0.1, \"max\": null}}",
+	    "params.alpha.max: must be a number");
+	bad_params("{\"alpha\": {\"scale\": \"log\", \"min\": 0.1, \"max\": 0.01}}",
+	    "params.alpha: min must be less than max");
+	bad_params("{\"alpha\": {\"scale\": \"linear\", \"min\": 0.1, \"max\": 0.1}}",
+	    "params.alpha: min must be less than max");
+	bad_params("{\"alpha\": {\"scale\": \"log\", \"min\": -1, \"max\": 0.1}}",
+	    "params.alpha.min: must be > 0 for a log scale");
+	bad_params("{\"lr_decay\": {\"scale\": \"log\", \"min\": 0, \"max\": 0.1}}",
+	    "params.lr_decay.min: must be > 0 for a log scale");
+	bad_params("{\"alpha\": {\"scale\": \"log\", \"min\": 1e-4, \"max\": 100}}",
+	    "params.alpha.max: alpha must be in (0, 10]");
+	bad_params("{\"alpha\": {\"scale\": \"linear\", \"min\": 0, \"max\": 1}}",
+	    "params.alpha.min: alpha must be in (0, 10]");
+	bad_params("{\"beta2\": {\"scale\": \"one_minus_log\", \"min\": 0.9, \"max\": 1}}",
+	    "params.beta2.max: must be < 1 for a one_minus_log scale");
+	bad_params("{\"beta2\": {\"scale\": \"one_minus_log\", \"min\": 0, \"max\": 0.9}}",
+	    "params.beta2.min: must be > 0 for a one_minus_log scale");
+	bad_params("{\"lr_decay\": {\"scale\": \"one_minus_log\", \"min\": 0.5, \"max\": 2}}",
+	    "params.lr_decay.max: must be < 1");
+	bad_params("{\"alpha\": {\"scale\": \"int\", \"min\": 1, \"max\": 3}}",
+	    "params.alpha: scale \"int\" is for integer hyperparameters");
+	bad_params("{\"beta\": {\"scale\": \"pow2\", \"min\": 1, \"max\": 4}}",
+	    "params.beta: scale \"pow2\" is for integer hyperparameters");
+	bad_params("{\"hidden_units\": {\"scale\": \"log\", \"min\": 16, \"max\": 1024}}",
+	    "params.hidden_units: scale \"log\" is for real hyperparameters; hidden_units is an "
+	    "integer: use int, pow2 or values");
+	bad_params("{\"layers\": {\"scale\": \"linear\", \"min\": 1, \"max\": 3}}",
+	    "params.layers: scale \"linear\" is for real");
+	bad_params("{\"layers\": {\"scale\": \"int\", \"min\": 1.5, \"max\": 3}}",
+	    "params.layers.min: must be an integer");
+	bad_params("{\"layers\": {\"scale\": \"int\", \"min\": 1, \"max\": 17}}",
+	    "params.layers.max: layers must be in [0, 16]");
+	bad_params("{\"layers\": {\"scale\": \"int\", \"min\": 3, \"max\": 1}}",
+	    "params.layers: min must be less than max");
+	bad_params("{\"batch_size\": {\"scale\": \"pow2\", \"min\": 12, \"max\": 512}}",
+	    "params.batch_size.min: must be a power of two");
+	bad_params("{\"batch_size\": {\"scale\": \"pow2\", \"min\": 16, \"max\": 4194304}}",
+	    "params.batch_size.max: batch_size must be in");
+	bad_params("{\"optimizer\": {\"scale\": \"linear\", \"min\": 0, \"max\": 3}}",
+	    "params.optimizer: optimizer takes a fixed value or {\"values\"");
+	bad_params("{\"batchnorm\": {\"scale\": \"int\", \"min\": 0, \"max\": 1}}",
+	    "params.batchnorm: batchnorm takes a fixed value");
+
+	/* Values. */
+	bad_params("{\"optimizer\": {\"values\": [\"adam\", \"sgd\"]}}",
+	    "params.optimizer.values[1]: optimizer must be");
+	bad_params("{\"layers\": {\"values\": [1, 2, 2.5]}}",
+	    "params.layers.values[2]: layers must be an integer");
+	bad_params("{\"alpha\": {\"values\": [0.1, 0]}}",
+	    "params.alpha.values[1]: alpha must be in");
+	bad_params("{\"batchnorm\": {\"values\": [true, null]}}",
+	    "params.batchnorm.values[1]: batchnorm must be true or false");
+	bad_params("{\"optimizer\": {\"values\": []}}",
+	    "params.optimizer.values: must be a non-empty array");
+	bad_params("{\"optimizer\": {\"values\": \"adam\"}}",
+	    "params.optimizer.values: must be a non-empty array");
+	bad_params("{\"optimizer\": {\"values\": [\"adam\"], \"scale\": \"log\"}}",
+	    "params.optimizer.scale: unknown key");
+	values = malloc(8 * 1001 + 64);
+	ASSERT(values != NULL);
+	p = values + sprintf(values, "{\"layers\": {\"values\": [");
+	for (i = 0; i < 1001; i++)
+		p += sprintf(p, "%s%d", i ? ", " : "", i % 17);
+	sprintf(p, "]}}");
+	bad_params(values, "params.layers.values: must be a non-empty array of at most 1000");
+	free(values);
+
+	/* Models that cannot fit. */
+	bad_params("{\"hidden_units\": 65536}", "params.hidden_units:");
+	bad_params("{\"hidden_units\": 16384, \"layers\": 16}", "too large");
+	bad_params("{\"hidden_units\": {\"scale\": \"pow2\", \"min\": 256, \"max\": 65536},"
+	    "\"layers\": 1}", "params.hidden_units:");
+	bad_params("{\"hidden_units\": {\"values\": [64, 32768]}, \"layers\": {\"scale\": \"int\","
+	    "\"min\": 1, \"max\": 3}}", "too large");
+}
+
+/* A failed parse can be followed by spec_free and a successful parse into the same struct. */
+static void
+test_reuse(void)
+{
+	struct spec s;
+	char *cause = NULL;
+
+	ASSERT(parse(&s, "{" DS ", \"params\": {\"alpha\": {\"scale\": \"log\", \"min\": 1e-4,"
+	    "\"max\": 0.1}, \"beta\": 7}}", &cause) < 0);
+	ASSERT_STR_CONTAINS(cause, "params.beta");
+	free(cause);
+	spec_free(&s);
+	good(&s, "{" DS ", \"params\": {\"layers\": 0, \"hidden_units\": 65536}}");
+	ASSERT_EQ_INT(s.n_params, 2);
+	ASSERT_EQ_STR(s.params[0].hp->name, "layers");
+	spec_free(&s);
+	ASSERT_EQ_STR(spec_mode_name(SPEC_PANDA), "panda");
+	ASSERT_EQ_STR(spec_strategy_name(SPEC_RANDOM), "random");
+	ASSERT_EQ_STR(dist_kind_name(DIST_VALUES), "values");
+}
+
+/* Run every test. */
+int
+main(void)
+{
+	test_every_kind();
+	test_fields();
+	test_default_parallel();
+	test_bad();
+	test_reuse();
+	printf("test_spec: ok\n");
+	return 0;
+}

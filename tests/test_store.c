@@ -1,0 +1,844 @@
+/*
+ * test_store.c: unit tests of the SQLite store: schema and pragmas, writes and the JSON
+ * reads, trial reset, WAL readers beside the open write transaction, the users' queries,
+ * reopening and refusing a newer schema, failed writes, disk full, and an insert-rate smoke.
+ */
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+#include <sqlite3.h>
+
+#include "store.h"
+#include "testutil.h"
+
+extern const char *const sql_migrations[];
+
+static char *tmp;
+
+/* The number of migrations the store knows. */
+static int
+migrations(void)
+{
+	int n;
+
+	for (n = 0; sql_migrations[n] != NULL; n++)
+		;
+	return n;
+}
+
+/* Open a second, independent connection to the database. */
+static sqlite3 *
+db2_open(const char *path)
+{
+	sqlite3 *db;
+
+	ASSERT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK);
+	sqlite3_busy_timeout(db, 100);
+	return db;
+}
+
+/* Run a one-value query (printf-style) on db and return the integer; fails the test on error. */
+static long long __attribute__((format(printf, 2, 3)))
+q_int(sqlite3 *db, const char *fmt, ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+	char *sql;
+	long long v;
+	int rc;
+
+	va_start(ap, fmt);
+	sql = sqlite3_vmprintf(fmt, ap);
+	va_end(ap);
+	rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+	ASSERT_EQ_INT(rc, SQLITE_OK);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW)
+		fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+	ASSERT_EQ_INT(rc, SQLITE_ROW);
+	v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_free(sql);
+	return v;
+}
+
+/* Run a one-value query on db and return the text (malloc'd, "(null)" for NULL). */
+static char * __attribute__((format(printf, 2, 3)))
+q_text(sqlite3 *db, const char *fmt, ...)
+{
+	sqlite3_stmt *stmt;
+	const char *t;
+	va_list ap;
+	char *sql, *s;
+
+	va_start(ap, fmt);
+	sql = sqlite3_vmprintf(fmt, ap);
+	va_end(ap);
+	ASSERT_EQ_INT(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_step(stmt), SQLITE_ROW);
+	t = (const char *)sqlite3_column_text(stmt, 0);
+	s = strdup(t != NULL ? t : "(null)");
+	ASSERT(s != NULL);
+	sqlite3_finalize(stmt);
+	sqlite3_free(sql);
+	return s;
+}
+
+/* Run a query on db and return the number of rows it gives (fails the test on error). */
+static int
+q_rows(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int rc, n = 0;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+	ASSERT_EQ_INT(rc, SQLITE_OK);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		n++;
+	if (rc != SQLITE_DONE)
+		fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+	ASSERT_EQ_INT(rc, SQLITE_DONE);
+	sqlite3_finalize(stmt);
+	return n;
+}
+
+/* A member's number (fails the test when it is not one). */
+static double
+num(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	if (!cJSON_IsNumber(v))
+		fprintf(stderr, "member %s is not a number\n", name);
+	ASSERT(cJSON_IsNumber(v));
+	return v->valuedouble;
+}
+
+/* A member's string (fails the test when it is not one). */
+static const char *
+str(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	if (!cJSON_IsString(v))
+		fprintf(stderr, "member %s is not a string\n", name);
+	ASSERT(cJSON_IsString(v));
+	return v->valuestring;
+}
+
+/* Whether a member is JSON null. */
+static int
+is_null(const cJSON *o, const char *name)
+{
+	return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+/* Parse JSON text that the test wrote (fails the test when it does not parse). */
+static cJSON *
+json(const char *text)
+{
+	cJSON *v = cJSON_Parse(text);
+
+	ASSERT(v != NULL);
+	return v;
+}
+
+/* A time as the store writes it: 'YYYY-MM-DD HH:MM:SS.SSS'. */
+static void
+check_time(const char *t)
+{
+	ASSERT_EQ_SIZE(strlen(t), 23);
+	ASSERT(t[4] == '-' && t[7] == '-' && t[10] == ' ' && t[13] == ':' && t[16] == ':' &&
+	    t[19] == '.');
+}
+
+/* A finished trial's results (NaN: none). */
+static void
+finish(struct store *st, int64_t trial, const char *status, double val_acc, double best)
+{
+	struct store_result r = {
+		.status = status, .val_acc = val_acc, .val_loss = 0.5, .best_val_acc = best,
+		.test_acc = val_acc - 0.01, .test_loss = 0.6, .seconds = 1.5, .epochs = 3,
+		.exit_status = 0, .signal = 0, .error = NULL
+	};
+	char *cause = NULL;
+
+	if (strcmp(status, "diverged") == 0) {
+		r.val_loss = r.test_acc = r.test_loss = NAN;
+		r.exit_status = -1;
+		r.signal = 9;
+		r.error = "loss is NaN";
+	}
+	ASSERT_EQ_INT(store_trial_finish(st, trial, &r, &cause), 0);
+}
+
+/* A fresh database path in the temporary directory. */
+static char *
+db_path(const char *name)
+{
+	return tu_path(tmp, name);
+}
+
+/* Open: the file (0600), tables, views, indexes, user_version, WAL; reopen; newer refused. */
+static void
+test_open(void)
+{
+	char *path = db_path("open.db"), *bad = db_path("bad.db"), *cause = NULL, *mode, *wal;
+	struct store *st;
+	struct stat sb;
+	sqlite3 *db;
+	mode_t old;
+
+	old = umask(0);
+	ASSERT_EQ_INT(store_open(&st, path, &cause), 0);
+	umask(old);
+	ASSERT(stat(path, &sb) == 0);
+	ASSERT_EQ_INT(sb.st_mode & 0777, 0600);
+
+	db = db2_open(path);
+	ASSERT_EQ_INT(q_int(db, "PRAGMA user_version"), migrations());
+	mode = q_text(db, "PRAGMA journal_mode");
+	ASSERT_EQ_STR(mode, "wal");
+	free(mode);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+	    "name IN ('searches', 'trials', 'trial_params', 'epochs', 'events')"), 5);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND "
+	    "name IN ('best_trials', 'search_progress')"), 2);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+	    "name IN ('trials_search_status', 'trials_search_val_acc', 'events_search')"), 3);
+	/* The WAL file exists while the store has the database open. */
+	wal = tu_path(tmp, "open.db-wal");
+	ASSERT(access(wal, F_OK) == 0);
+	free(wal);
+	store_close(st);
+
+	/* Reopening runs no migration again (they would fail: the tables exist). */
+	ASSERT_EQ_INT(store_open(&st, path, &cause), 0);
+	ASSERT_EQ_INT(q_int(db, "PRAGMA user_version"), migrations());
+	store_close(st);
+
+	/* A database from a newer tuna is refused, and left alone. */
+	ASSERT(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL) == SQLITE_OK);
+	ASSERT_EQ_INT(store_open(&st, path, &cause), -ENOTSUP);
+	ASSERT(st == NULL);
+	ASSERT_STR_CONTAINS(cause, "newer");
+	ASSERT_STR_CONTAINS(cause, path);
+	free(cause);
+	cause = NULL;
+	ASSERT_EQ_INT(q_int(db, "PRAGMA user_version"), 999);
+	sqlite3_close(db);
+
+	/* Not a database at all. */
+	tu_write_str(bad, "this is not an SQLite database, not even close to one........"
+	    "................................................................");
+	ASSERT(store_open(&st, bad, &cause) < 0);
+	ASSERT_STR_CONTAINS(cause, bad);
+	free(cause);
+	cause = NULL;
+
+	/* A missing directory. */
+	free(bad);
+	bad = db_path("missing/dir/tuna.db");
+	ASSERT_EQ_INT(store_open(&st, bad, &cause), -ENOENT);
+	ASSERT_STR_CONTAINS(cause, bad);
+	free(cause);
+	free(bad);
+	free(path);
+}
+
+/* An older database (here version 0 with a table of the user's) gets the missing migrations. */
+static void
+test_upgrade(void)
+{
+	char *path = db_path("old.db"), *cause = NULL;
+	struct store *st;
+	sqlite3 *db;
+
+	ASSERT(sqlite3_open(path, &db) == SQLITE_OK);
+	ASSERT(sqlite3_exec(db, "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('x')",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	ASSERT_EQ_INT(store_open(&st, path, &cause), 0);
+	db = db2_open(path);
+	ASSERT_EQ_INT(q_int(db, "PRAGMA user_version"), migrations());
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM notes"), 1);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM search_progress"), 0);
+	sqlite3_close(db);
+	store_close(st);
+	free(path);
+}
+
+/* Writes, pending and flush, the JSON reads, the views, the users' queries, trial reset. */
+static void
+test_store(void)
+{
+	char *path = db_path("tuna.db"), *cause = NULL, *t, sql[1024];
+	struct store *st;
+	sqlite3 *db;
+	cJSON *params[4], *ep, *data, *a, *o, *tr, *p;
+	int64_t sid, sid2, tid[4], again, eid, first_eid = 0, *ids;
+	int i, k, n;
+
+	ASSERT_EQ_INT(store_open(&st, path, &cause), 0);
+	db = db2_open(path);
+	ASSERT_EQ_INT(store_pending(st), 0);
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);	/* nothing to commit */
+
+	ASSERT_EQ_INT(store_search_add(st, &sid, "lr sweep", "caviar", "random",
+	    "{\"trials\": 4, \"params\": {\"alpha\": {\"log\": [1e-4, 1e-1]}}}", 4, 2, &cause), 0);
+	ASSERT_EQ_INT(sid, 1);
+	ASSERT_EQ_INT(store_pending(st), 1);
+	/* The second connection does not see it before the flush, but sees it after. */
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM searches"), 0);
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+	ASSERT_EQ_INT(store_pending(st), 0);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM searches"), 1);
+
+	params[0] = json("{\"alpha\": 0.003, \"optimizer\": \"adam\", \"batchnorm\": true, "
+	    "\"batch_size\": 64, \"beta1\": 0.9}");
+	params[1] = json("{\"alpha\": 0.03, \"optimizer\": \"momentum\", \"batchnorm\": false, "
+	    "\"batch_size\": 128, \"beta\": 0.95}");
+	params[2] = json("{\"alpha\": 2.5, \"optimizer\": \"gd\", \"batchnorm\": false, "
+	    "\"batch_size\": 32}");
+	params[3] = json("{\"alpha\": 0.0009, \"optimizer\": \"adam\", \"batchnorm\": true, "
+	    "\"batch_size\": 64, \"beta1\": 0.8}");
+	n = 0;
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ_INT(store_trial_add(st, &tid[i], sid, i, 1, params[i], &cause), 0);
+		n += 1 + cJSON_GetArraySize(params[i]);
+		ASSERT_EQ_INT(store_pending(st), n);
+		for (k = 1; k <= 3; k++) {
+			snprintf(sql, sizeof sql, "{\"epoch\": %d, \"train_loss\": %g, "
+			    "\"train_acc\": %g, \"val_loss\": %g, \"val_acc\": %s, \"alpha\": %g, "
+			    "%s \"seconds\": 0.25, \"eval_seconds\": 0.01}", k, 1.0 / k,
+			    0.5 + 0.1 * k, 1.1 / k, i == 2 && k == 3 ? "null" : "0.7",
+			    0.01 / k, i == 0 ? "\"beta1\": 0.9," : i == 1 ? "\"beta\": 0.95," : "");
+			ep = json(sql);
+			ASSERT_EQ_INT(store_epoch_add(st, tid[i], ep, &cause), 0);
+			cJSON_Delete(ep);
+			n++;
+		}
+		data = cJSON_CreateObject();
+		cJSON_AddNumberToObject(data, "number", i);
+		cJSON_AddItemToObject(data, "params", cJSON_Duplicate(params[i], 1));
+		ASSERT_EQ_INT(store_event_add(st, &eid, sid, tid[i], "trial_start", data, &cause),
+		    0);
+		cJSON_Delete(data);
+		n++;
+		if (i == 0)
+			first_eid = eid;
+	}
+	ASSERT_EQ_INT(store_pending(st), n);
+	finish(st, tid[0], "done", 0.8, 0.85);
+	finish(st, tid[1], "done", 0.9, 0.9);
+	finish(st, tid[2], "diverged", NAN, 0.3);
+	finish(st, tid[3], "done", 0.9, 0.92);
+	ASSERT_EQ_INT(store_event_add(st, NULL, 0, 0, "log", NULL, &cause), 0);
+	data = json("{\"message\": \"hello\", \"id\": 12345, \"event\": \"clash\"}");
+	ASSERT_EQ_INT(store_event_add(st, NULL, 0, 0, "log", data, &cause), 0);
+	cJSON_Delete(data);
+	ASSERT_EQ_INT(store_pending(st), n + 6);
+
+	/* Reads see the uncommitted writes; the other connection does not. */
+	a = store_best(st, sid, 10, &cause);
+	ASSERT(a != NULL);
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 3);
+	cJSON_Delete(a);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trials"), 0);
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+	ASSERT_EQ_INT(store_pending(st), 0);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trials"), 4);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs"), 12);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trial_params"), 19);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM events"), 6);
+
+	/* trial_params: REAL, INTEGER for integral numbers, TEXT, booleans 0/1. */
+	t = q_text(db, "SELECT typeof(value) FROM trial_params WHERE trial_id = %lld AND "
+	    "name = 'alpha'", (long long)tid[0]);
+	ASSERT_EQ_STR(t, "real");
+	free(t);
+	t = q_text(db, "SELECT value FROM trial_params WHERE trial_id = %lld AND "
+	    "name = 'optimizer'", (long long)tid[0]);
+	ASSERT_EQ_STR(t, "adam");
+	free(t);
+	ASSERT_EQ_INT(q_int(db, "SELECT value FROM trial_params WHERE trial_id = %lld AND "
+	    "name = 'batchnorm' AND typeof(value) = 'integer'", (long long)tid[0]), 1);
+	ASSERT_EQ_INT(q_int(db, "SELECT value FROM trial_params WHERE trial_id = %lld AND "
+	    "name = 'batchnorm'", (long long)tid[1]), 0);
+	ASSERT_EQ_INT(q_int(db, "SELECT value FROM trial_params WHERE trial_id = %lld AND "
+	    "name = 'batch_size' AND typeof(value) = 'integer'", (long long)tid[1]), 128);
+
+	/* epochs: beta from "beta", else "beta1", else NULL; JSON null is NULL. */
+	t = q_text(db, "SELECT beta FROM epochs WHERE trial_id = %lld AND epoch = 2",
+	    (long long)tid[0]);
+	ASSERT_EQ_STR(t, "0.9");
+	free(t);
+	t = q_text(db, "SELECT beta FROM epochs WHERE trial_id = %lld AND epoch = 2",
+	    (long long)tid[1]);
+	ASSERT_EQ_STR(t, "0.95");
+	free(t);
+	ASSERT_EQ_INT(q_int(db, "SELECT beta IS NULL FROM epochs WHERE trial_id = %lld AND "
+	    "epoch = 2", (long long)tid[2]), 1);
+	ASSERT_EQ_INT(q_int(db, "SELECT val_acc IS NULL FROM epochs WHERE trial_id = %lld AND "
+	    "epoch = 3", (long long)tid[2]), 1);
+	ASSERT_EQ_INT(q_int(db, "SELECT round(train_loss * 1000) FROM epochs WHERE "
+	    "trial_id = %lld AND epoch = 2", (long long)tid[2]), 500);
+
+	/* trials: NaN, exit status -1, signal 0 are NULL. */
+	ASSERT_EQ_INT(q_int(db, "SELECT val_acc IS NULL AND test_acc IS NULL AND exit_status IS "
+	    "NULL AND signal = 9 FROM trials WHERE id = %lld", (long long)tid[2]), 1);
+	ASSERT_EQ_INT(q_int(db, "SELECT exit_status = 0 AND signal IS NULL AND error IS NULL "
+	    "FROM trials WHERE id = %lld", (long long)tid[0]), 1);
+	ASSERT_EQ_INT(q_int(db, "SELECT julianday(finished_at) >= julianday(started_at) FROM "
+	    "trials WHERE id = %lld", (long long)tid[0]), 1);
+
+	/* store_searches. */
+	a = store_searches(st, &cause);
+	ASSERT(a != NULL);
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 1);
+	o = cJSON_GetArrayItem(a, 0);
+	ASSERT_EQ_INT(num(o, "id"), sid);
+	ASSERT_EQ_STR(str(o, "name"), "lr sweep");
+	ASSERT_EQ_STR(str(o, "mode"), "caviar");
+	ASSERT_EQ_STR(str(o, "strategy"), "random");
+	ASSERT_EQ_STR(str(o, "status"), "running");
+	ASSERT_EQ_INT(num(o, "trials"), 4);
+	ASSERT_EQ_INT(num(o, "parallel"), 2);
+	check_time(str(o, "created_at"));
+	ASSERT(is_null(o, "finished_at"));
+	p = cJSON_GetObjectItemCaseSensitive(o, "counts");
+	ASSERT_EQ_INT(num(p, "done"), 3);
+	ASSERT_EQ_INT(num(p, "diverged"), 1);
+	ASSERT_EQ_INT(num(p, "running"), 0);
+	ASSERT_EQ_INT(num(p, "queued"), 0);
+	ASSERT_EQ_INT(num(p, "pruned"), 0);
+	ASSERT_EQ_INT(cJSON_GetArraySize(p), 8);
+	ASSERT_NEAR(num(o, "best_val_acc"), 0.9, 1e-12);
+	ASSERT_EQ_INT(num(o, "best_trial"), tid[1]);
+	ASSERT(cJSON_GetObjectItemCaseSensitive(o, "spec") == NULL);
+	cJSON_Delete(a);
+
+	/* store_search: spec parsed, trials by number with params objects. */
+	o = store_search(st, sid, &cause);
+	ASSERT(o != NULL);
+	ASSERT_EQ_INT(num(cJSON_GetObjectItemCaseSensitive(o, "spec"), "trials"), 4);
+	ASSERT_EQ_INT(num(cJSON_GetObjectItemCaseSensitive(o, "counts"), "done"), 3);
+	ASSERT_EQ_INT(num(o, "requested"), 4);
+	ASSERT_EQ_INT(num(o, "parallel"), 2);
+	ASSERT_EQ_STR(str(o, "name"), "lr sweep");
+	a = cJSON_GetObjectItemCaseSensitive(o, "trials");
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 4);
+	for (i = 0; i < 4; i++) {
+		tr = cJSON_GetArrayItem(a, i);
+		ASSERT_EQ_INT(num(tr, "id"), tid[i]);
+		ASSERT_EQ_INT(num(tr, "number"), i);
+		ASSERT_EQ_INT(num(tr, "round"), 1);
+		ASSERT_EQ_INT(num(tr, "epochs"), 3);
+		ASSERT_NEAR(num(tr, "seconds"), 1.5, 1e-12);
+		check_time(str(tr, "started_at"));
+		check_time(str(tr, "finished_at"));
+		ASSERT(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(tr, "params"), params[i],
+		    1));
+	}
+	tr = cJSON_GetArrayItem(a, 2);
+	ASSERT_EQ_STR(str(tr, "status"), "diverged");
+	ASSERT(is_null(tr, "val_acc"));
+	ASSERT(is_null(tr, "test_acc"));
+	ASSERT(is_null(tr, "exit_status"));
+	ASSERT_EQ_INT(num(tr, "signal"), 9);
+	ASSERT_EQ_STR(str(tr, "error"), "loss is NaN");
+	ASSERT_NEAR(num(tr, "best_val_acc"), 0.3, 1e-12);
+	tr = cJSON_GetArrayItem(a, 0);
+	ASSERT_EQ_STR(str(tr, "status"), "done");
+	ASSERT_NEAR(num(tr, "val_acc"), 0.8, 1e-12);
+	ASSERT_NEAR(num(tr, "test_acc"), 0.79, 1e-12);
+	ASSERT_EQ_INT(num(tr, "exit_status"), 0);
+	ASSERT(is_null(tr, "signal"));
+	ASSERT(is_null(tr, "error"));
+	ASSERT_EQ_STR(str(cJSON_GetObjectItemCaseSensitive(tr, "params"), "optimizer"), "adam");
+	ASSERT(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+	    tr, "params"), "batchnorm")));
+	cJSON_Delete(o);
+	ASSERT(store_search(st, 99, &cause) == NULL);
+	ASSERT_EQ_STR(cause, "search 99: no such search");
+	free(cause);
+	cause = NULL;
+
+	/* store_best: by val_acc, ties by lower trial id; n limits; 0 means every search. */
+	a = store_best(st, sid, 2, &cause);
+	ASSERT(a != NULL);
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 2);
+	o = cJSON_GetArrayItem(a, 0);
+	ASSERT_EQ_INT(num(o, "trial"), tid[1]);
+	ASSERT_EQ_INT(num(o, "search"), sid);
+	ASSERT_EQ_INT(num(o, "number"), 1);
+	ASSERT_EQ_INT(num(o, "round"), 1);
+	ASSERT_NEAR(num(o, "val_acc"), 0.9, 1e-12);
+	ASSERT_NEAR(num(o, "best_val_acc"), 0.9, 1e-12);
+	ASSERT_NEAR(num(o, "test_acc"), 0.89, 1e-12);
+	ASSERT_EQ_INT(num(o, "epochs"), 3);
+	ASSERT_NEAR(num(o, "seconds"), 1.5, 1e-12);
+	ASSERT(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(o, "params"), params[1], 1));
+	ASSERT_EQ_INT(num(cJSON_GetArrayItem(a, 1), "trial"), tid[3]);
+	cJSON_Delete(a);
+	a = store_best(st, 0, 0, &cause);
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 3);
+	ASSERT_EQ_INT(num(cJSON_GetArrayItem(a, 2), "trial"), tid[0]);
+	cJSON_Delete(a);
+	a = store_best(st, 77, 5, &cause);
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 0);
+	cJSON_Delete(a);
+
+	/* store_events: data merged, NULL search/trial omitted, after and limit. */
+	a = store_events(st, sid, 0, 0, &cause);
+	ASSERT(a != NULL);
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 4);
+	o = cJSON_GetArrayItem(a, 1);
+	ASSERT_EQ_INT(num(o, "id"), first_eid + 1);
+	ASSERT_EQ_STR(str(o, "event"), "trial_start");
+	ASSERT_EQ_INT(num(o, "search"), sid);
+	ASSERT_EQ_INT(num(o, "trial"), tid[1]);
+	ASSERT_EQ_INT(num(o, "number"), 1);
+	check_time(str(o, "time"));
+	ASSERT(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(o, "params"), params[1], 1));
+	cJSON_Delete(a);
+	a = store_events(st, 0, first_eid, 2, &cause);
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 2);
+	ASSERT_EQ_INT(num(cJSON_GetArrayItem(a, 0), "id"), first_eid + 1);
+	cJSON_Delete(a);
+	a = store_events(st, 0, first_eid + 3, 0, &cause);
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 2);
+	o = cJSON_GetArrayItem(a, 0);
+	ASSERT_EQ_STR(str(o, "event"), "log");
+	ASSERT(cJSON_GetObjectItemCaseSensitive(o, "search") == NULL);
+	ASSERT(cJSON_GetObjectItemCaseSensitive(o, "trial") == NULL);
+	o = cJSON_GetArrayItem(a, 1);
+	ASSERT_EQ_STR(str(o, "message"), "hello");
+	ASSERT_EQ_STR(str(o, "event"), "log");		/* the event's own members win */
+	ASSERT_EQ_INT(num(o, "id"), first_eid + 5);
+	cJSON_Delete(a);
+
+	/*
+	 * The views and the users' queries, from the second connection while the store holds
+	 * an open write transaction: WAL readers do not wait ("database is locked").
+	 */
+	ep = json("{\"epoch\": 4, \"train_loss\": 0.1, \"val_acc\": 0.95}");
+	ASSERT_EQ_INT(store_epoch_add(st, tid[3], ep, &cause), 0);
+	cJSON_Delete(ep);
+	ASSERT_EQ_INT(store_pending(st), 1);
+	ASSERT_EQ_INT(q_rows(db, "SELECT * FROM best_trials"), 3);
+	ASSERT_EQ_INT(q_int(db, "SELECT trial_id FROM best_trials LIMIT 1"), tid[1]);
+	ASSERT_EQ_INT(q_int(db, "SELECT rank FROM best_trials WHERE trial_id = %lld",
+	    (long long)tid[3]), 1);
+	ASSERT_EQ_INT(q_int(db, "SELECT rank FROM best_trials WHERE trial_id = %lld",
+	    (long long)tid[0]), 3);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs WHERE trial_id = %lld",
+	    (long long)tid[3]), 3);
+	ASSERT_EQ_INT(q_int(db, "SELECT done FROM search_progress WHERE search_id = %lld",
+	    (long long)sid), 3);
+	ASSERT_EQ_INT(q_int(db, "SELECT failed FROM search_progress WHERE search_id = %lld",
+	    (long long)sid), 1);
+	ASSERT_EQ_INT(q_int(db, "SELECT best_trial_id FROM search_progress"), tid[1]);
+	ASSERT_EQ_INT(q_int(db, "SELECT elapsed_seconds >= 0 AND elapsed_seconds < 60 FROM "
+	    "search_progress"), 1);
+	snprintf(sql, sizeof sql, "select * from best_trials where search_id = %lld limit 5",
+	    (long long)sid);
+	ASSERT_EQ_INT(q_rows(db, sql), 3);
+	snprintf(sql, sizeof sql, "select floor(log10(json_extract(params, '$.alpha'))) as "
+	    "decade, count(*), max(val_acc), avg(val_acc) from trials where search_id = %lld and "
+	    "status = 'done' group by decade", (long long)sid);
+	ASSERT_EQ_INT(q_rows(db, sql), 3);	/* decades -4, -3, -2 */
+	snprintf(sql, sizeof sql, "select cast(substr(printf('%%e', value), instr(printf('%%e', "
+	    "value), 'e') + 1) as integer) as decade, count(*), max(val_acc), avg(val_acc) from "
+	    "trials join trial_params on trial_id = id where search_id = %lld and status = 'done' "
+	    "and name = 'alpha' group by decade", (long long)sid);
+	ASSERT_EQ_INT(q_rows(db, sql), 3);
+	ASSERT_EQ_INT(q_int(db, "select min(decade) from (select cast(substr(printf('%%e', "
+	    "value), instr(printf('%%e', value), 'e') + 1) as integer) as decade from "
+	    "trial_params where name = 'alpha')"), -4);
+	snprintf(sql, sizeof sql, "select epoch, train_loss, val_loss, val_acc, alpha from epochs "
+	    "where trial_id = %lld order by epoch", (long long)tid[0]);
+	ASSERT_EQ_INT(q_rows(db, sql), 3);
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs WHERE trial_id = %lld",
+	    (long long)tid[3]), 4);
+
+	/* Re-adding (search, number) resets the trial: same id, results and epochs gone. */
+	p = json("{\"alpha\": 0.004, \"optimizer\": \"rmsprop\"}");
+	ASSERT_EQ_INT(store_trial_add(st, &again, sid, 0, 2, p, &cause), 0);
+	ASSERT_EQ_INT(again, tid[0]);
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trials"), 4);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs WHERE trial_id = %lld",
+	    (long long)tid[0]), 0);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trial_params WHERE trial_id = %lld",
+	    (long long)tid[0]), 2);
+	ASSERT_EQ_INT(q_int(db, "SELECT status = 'running' AND round = 2 AND val_acc IS NULL AND "
+	    "best_val_acc IS NULL AND epochs IS NULL AND finished_at IS NULL AND exit_status IS "
+	    "NULL FROM trials WHERE id = %lld", (long long)tid[0]), 1);
+	o = store_search(st, sid, &cause);
+	tr = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "trials"), 0);
+	ASSERT(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(tr, "params"), p, 1));
+	ASSERT_EQ_INT(num(cJSON_GetObjectItemCaseSensitive(o, "counts"), "running"), 1);
+	cJSON_Delete(o);
+	cJSON_Delete(p);
+	ASSERT_EQ_INT(q_rows(db, "SELECT * FROM best_trials"), 2);
+
+	/* Failed writes report what failed and leave the store usable. */
+	ep = json("{\"epoch\": 1, \"val_acc\": 0.5}");
+	ASSERT_EQ_INT(store_epoch_add(st, 424242, ep, &cause), -EINVAL);
+	ASSERT_STR_CONTAINS(cause, "store: insert epoch: FOREIGN KEY constraint failed");
+	free(cause);
+	cause = NULL;
+	cJSON_Delete(ep);
+	ep = json("{\"val_acc\": 0.5}");
+	ASSERT_EQ_INT(store_epoch_add(st, tid[1], ep, &cause), -EINVAL);
+	ASSERT_STR_CONTAINS(cause, "epoch");
+	free(cause);
+	cause = NULL;
+	cJSON_Delete(ep);
+	ASSERT_EQ_INT(store_trial_add(st, &again, 4242, 0, 1, params[0], &cause), -EINVAL);
+	ASSERT_STR_CONTAINS(cause, "store: insert trial: FOREIGN KEY constraint failed");
+	free(cause);
+	cause = NULL;
+	ASSERT_EQ_INT(store_search_status(st, 4242, "done", &cause), -ENOENT);
+	free(cause);
+	cause = NULL;
+	ASSERT_EQ_INT(store_trial_add(st, &again, sid, 9, 1, params[0], &cause), 0);
+	ASSERT_EQ_INT(store_pending(st), 1 + cJSON_GetArraySize(params[0]));
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trials"), 5);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trials WHERE search_id = 4242"), 0);
+
+	/* Search status and the unfinished searches. */
+	ASSERT_EQ_INT(store_search_add(st, &sid2, "second", "panda", "coarse-to-fine", "{}", 10,
+	    1, &cause), 0);
+	ASSERT_EQ_INT(store_unfinished(st, &ids, &n, &cause), 0);
+	ASSERT_EQ_INT(n, 2);
+	ASSERT_EQ_INT(ids[0], sid);
+	ASSERT_EQ_INT(ids[1], sid2);
+	free(ids);
+	ASSERT_EQ_INT(store_search_status(st, sid, "done", &cause), 0);
+	ASSERT_EQ_INT(store_unfinished(st, &ids, &n, &cause), 0);
+	ASSERT_EQ_INT(n, 1);
+	ASSERT_EQ_INT(ids[0], sid2);
+	free(ids);
+	a = store_searches(st, &cause);
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 2);
+	o = cJSON_GetArrayItem(a, 0);
+	ASSERT_EQ_STR(str(o, "status"), "done");
+	check_time(str(o, "finished_at"));
+	o = cJSON_GetArrayItem(a, 1);
+	ASSERT_EQ_INT(num(o, "id"), sid2);
+	ASSERT(is_null(o, "best_val_acc"));
+	ASSERT(is_null(o, "best_trial"));
+	ASSERT_EQ_INT(num(cJSON_GetObjectItemCaseSensitive(o, "counts"), "done"), 0);
+	cJSON_Delete(a);
+	ASSERT_EQ_INT(store_search_status(st, sid2, "running", &cause), 0);
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM searches WHERE finished_at IS NULL"), 1);
+	/* best_trials lists the latest search first. */
+	ASSERT_EQ_INT(store_trial_add(st, &again, sid2, 0, 1, params[2], &cause), 0);
+	finish(st, again, "done", 0.5, 0.5);
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+	ASSERT_EQ_INT(q_int(db, "SELECT search_id FROM best_trials LIMIT 1"), sid2);
+
+	/* Close commits what is pending; reopen sees everything. */
+	ASSERT_EQ_INT(store_event_add(st, &eid, sid2, 0, "search_end", NULL, &cause), 0);
+	store_close(st);
+	ASSERT_EQ_INT(store_open(&st, path, &cause), 0);
+	a = store_events(st, sid2, 0, 0, &cause);
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 1);
+	ASSERT_EQ_INT(num(cJSON_GetArrayItem(a, 0), "id"), eid);
+	cJSON_Delete(a);
+	store_close(st);
+
+	sqlite3_close(db);
+	for (i = 0; i < 4; i++)
+		cJSON_Delete(params[i]);
+	free(path);
+}
+
+/* Disk full (RLIMIT_FSIZE, in a child): the flush fails with a message, the store lives on. */
+static void
+test_full(void)
+{
+	char *path = db_path("full.db"), *cause = NULL;
+	struct store *st;
+	struct rlimit rl;
+	rlim_t old;
+	cJSON *params, *ep;
+	int64_t sid, id;
+	pid_t pid;
+	int i, err, status;
+
+	pid = fork();
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		ASSERT_EQ_INT(store_open(&st, path, &cause), 0);
+		ASSERT_EQ_INT(store_search_add(st, &sid, "full", "caviar", "random", "{}", 10, 1,
+		    &cause), 0);
+		ASSERT_EQ_INT(store_flush(st, &cause), 0);
+		ASSERT(getrlimit(RLIMIT_FSIZE, &rl) == 0);
+		old = rl.rlim_cur;
+		rl.rlim_cur = 256 * 1024;
+		ASSERT(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+		params = json("{\"alpha\": 0.001, \"optimizer\": \"adam\"}");
+		ep = json("{\"epoch\": 1, \"train_loss\": 0.5, \"val_acc\": 0.7}");
+		err = 0;
+		for (i = 0; i < 20000 && err == 0; i++) {
+			err = store_trial_add(st, &id, sid, i, 1, params, &cause);
+			if (err == 0)
+				err = store_epoch_add(st, id, ep, &cause);
+		}
+		if (err == 0)
+			err = store_flush(st, &cause);
+		if (err != -ENOSPC && err != -EIO)
+			fprintf(stderr, "full: err %d: %s\n", err, cause ? cause : "");
+		ASSERT(err == -ENOSPC || err == -EIO);
+		fprintf(stderr, "test_full: %s\n", cause);
+		ASSERT_STR_CONTAINS(cause, "store: ");
+		free(cause);
+		cause = NULL;
+
+		/* Space comes back: the store works again. */
+		rl.rlim_cur = old;
+		ASSERT(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+		err = store_flush(st, &cause);
+		if (err != 0) {
+			fprintf(stderr, "test_full: flush again: %s\n", cause);
+			free(cause);
+			cause = NULL;
+		}
+		ASSERT_EQ_INT(store_flush(st, &cause), 0);
+		ASSERT_EQ_INT(store_trial_add(st, &id, sid, 30000, 1, params, &cause), 0);
+		ASSERT_EQ_INT(store_epoch_add(st, id, ep, &cause), 0);
+		ASSERT_EQ_INT(store_flush(st, &cause), 0);
+		cJSON_Delete(ep);
+		ep = store_search(st, sid, &cause);
+		ASSERT(ep != NULL);
+		cJSON_Delete(ep);
+		cJSON_Delete(params);
+		store_close(st);
+		_exit(0);
+	}
+	ASSERT(waitpid(pid, &status, 0) == pid);
+	ASSERT(WIFEXITED(status));
+	ASSERT_EQ_INT(WEXITSTATUS(status), 0);
+	free(path);
+}
+
+/* Seconds on the monotonic clock. */
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Insert-rate smoke: 2000 trials × (10 params, 10 epochs, 12 events), a flush per 500. */
+static void
+test_rate(void)
+{
+	static const char *const names[10] = {
+		"alpha", "beta", "beta1", "beta2", "epsilon", "lr_decay", "bn_momentum",
+		"layers", "hidden_units", "batch_size"
+	};
+	char *path = db_path("rate.db"), *cause = NULL, text[256];
+	struct store_result r = {
+		.status = "done", .val_loss = 0.4, .best_val_acc = 0.9, .test_acc = 0.88,
+		.test_loss = 0.41, .seconds = 12.5, .epochs = 10, .exit_status = 0
+	};
+	struct store *st;
+	cJSON *params, *epochs[10], *data;
+	double t0, secs, flush_secs = 0, t1;
+	int64_t sid, id;
+	int i, k, rows = 0;
+	sqlite3 *db;
+
+	ASSERT_EQ_INT(store_open(&st, path, &cause), 0);
+	for (k = 0; k < 10; k++) {
+		snprintf(text, sizeof text, "{\"epoch\": %d, \"train_loss\": %g, "
+		    "\"train_acc\": %g, \"val_loss\": %g, \"val_acc\": %g, \"alpha\": 0.001, "
+		    "\"beta1\": 0.9, \"seconds\": 1.25}", k + 1, 1.0 / (k + 1), 0.8,
+		    1.1 / (k + 1), 0.75);
+		epochs[k] = json(text);
+	}
+	data = json("{\"number\": 1, \"epoch\": 3, \"val_acc\": 0.8123, \"train_loss\": 0.25}");
+	ASSERT_EQ_INT(store_search_add(st, &sid, "rate", "caviar", "random", "{}", 2000, 8,
+	    &cause), 0);
+	t0 = now();
+	for (i = 0; i < 2000; i++) {
+		params = cJSON_CreateObject();
+		for (k = 0; k < 10; k++)
+			cJSON_AddNumberToObject(params, names[k], k < 7 ? 1e-3 * (i + 1) : 64);
+		ASSERT_EQ_INT(store_trial_add(st, &id, sid, i, 1, params, &cause), 0);
+		cJSON_Delete(params);
+		for (k = 0; k < 10; k++)
+			ASSERT_EQ_INT(store_epoch_add(st, id, epochs[k], &cause), 0);
+		for (k = 0; k < 12; k++)
+			ASSERT_EQ_INT(store_event_add(st, NULL, sid, id, "epoch", data, &cause), 0);
+		r.val_acc = 0.5 + (i % 100) * 0.004;
+		ASSERT_EQ_INT(store_trial_finish(st, id, &r, &cause), 0);
+		if ((i + 1) % 500 == 0) {
+			rows += store_pending(st);
+			t1 = now();
+			ASSERT_EQ_INT(store_flush(st, &cause), 0);
+			flush_secs += now() - t1;
+		}
+	}
+	secs = now() - t0;
+	ASSERT_EQ_INT(rows, 1 + 2000 * (1 + 10 + 10 + 12 + 1));
+	printf("store: %d trials (%d rows) in %.3f s: %.0f trials/s, %.0f rows/s "
+	    "(commits %.3f s)\n", 2000, rows, secs, 2000 / secs, rows / secs, flush_secs);
+	db = db2_open(path);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs"), 20000);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM events"), 24000);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trial_params"), 20000);
+	sqlite3_close(db);
+	t1 = now();
+	cJSON_Delete(store_search(st, sid, &cause));
+	cJSON_Delete(store_best(st, sid, 10, &cause));
+	cJSON_Delete(store_searches(st, &cause));
+	printf("store: status + best of 2000 trials in %.3f s\n", now() - t1);
+	store_close(st);
+	for (k = 0; k < 10; k++)
+		cJSON_Delete(epochs[k]);
+	cJSON_Delete(data);
+	free(path);
+}
+
+/* Run every test in a fresh temporary directory. */
+int
+main(void)
+{
+	tmp = tu_mkdtemp("test_store");
+	test_open();
+	test_upgrade();
+	test_store();
+	test_full();
+	test_rate();
+	tu_rmtree(tmp);
+	free(tmp);
+	printf("store: ok\n");
+	return 0;
+}
