@@ -28,7 +28,7 @@ extern const char *const sql_migrations[];
 
 #define STORE_NOW	"strftime('%Y-%m-%d %H:%M:%f', 'now')"
 #define STORE_BUSY_MS	5000
-#define STORE_CACHE_KB	16384	/* page cache: a flush interval's writes without spilling */
+#define STORE_CACHE_KB	4096	/* page cache: bounds the daemon's RSS; ample for 50 ms of writes */
 #define STORE_BUF	8192	/* compact JSON of params and event data, when it fits */
 
 enum store_stmt {
