@@ -63,6 +63,34 @@ conn_close(struct conn *c, const char *why)
 	uv_close((uv_handle_t *)&c->pipe, conn_closed_cb);
 }
 
+/* The replies queued before a shutdown are written: now close. */
+static void
+conn_shutdown_cb(uv_shutdown_t *req, int status)
+{
+	struct conn *c = req->data;
+
+	(void)status;
+	free(req);
+	conn_close(c, "request line too long");
+	conn_unref(c);
+}
+
+/* Stop reading, let the queued replies go out, then close. */
+static void
+conn_finish(struct conn *c)
+{
+	uv_shutdown_t *req = xmalloc(sizeof *req);
+
+	uv_read_stop((uv_stream_t *)&c->pipe);
+	req->data = c;
+	conn_ref(c);
+	if (uv_shutdown(req, (uv_stream_t *)&c->pipe, conn_shutdown_cb) != 0) {
+		free(req);
+		conn_close(c, "request line too long");
+		conn_unref(c);
+	}
+}
+
 /* A write finished: free it; on error, drop the client; else maybe send more history. */
 static void
 conn_write_cb(uv_write_t *req, int status)
@@ -182,9 +210,10 @@ conn_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	memmove(c->buf, start, c->len - used);
 	c->len -= used;
 	if (!c->closing && c->len > PROTOCOL_MAX_LINE) {
+		/* no way to find the next request: answer, and close once the answer is out */
 		conn_reply_error(c, NULL, "request line longer than %d bytes", PROTOCOL_MAX_LINE);
-		uv_read_stop(s);
-		conn_close(c, "request line too long");
+		c->len = 0;
+		conn_finish(c);
 	}
 	if (c->cap > (1 << 20) && c->len < 4096) {	/* give back a huge buffer */
 		c->cap = 65536;

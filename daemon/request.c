@@ -278,6 +278,14 @@ request_submit(struct request *r)
 		free(rs);
 		return;
 	}
+	if (rs->spec.mode != SPEC_CAVIAR || rs->spec.strategy != SPEC_RANDOM) {
+		conn_reply_error(r->c, r->id, "%s: not supported by this tunad yet (caviar mode "
+		    "with the random strategy is)", rs->spec.mode != SPEC_CAVIAR ? "mode" :
+		    "strategy");
+		spec_free(&rs->spec);
+		free(rs);
+		return;
+	}
 	rs->c = r->c;
 	rs->id = r->id != NULL ? cJSON_Duplicate(r->id, 1) : NULL;
 	rs->work.data = rs;

@@ -61,15 +61,16 @@ main(int argc, char **argv)
 		for (i = 0; i < n; ) {
 			ssize_t w = write(fd, buf + i, (size_t)(n - i));
 
-			if (w < 0) {
+			if (w < 0) {	/* the server stopped reading: read what it said */
 				fprintf(stderr, "sockcat: write: %s\n", strerror(errno));
-				goto done;
+				goto reply;
 			}
 			i += w;
 		}
 	}
 	if (quit)
 		return 0;
+reply:
 	deadline = now_ms() + (long long)(timeout * 1000);
 	pfd.fd = fd;
 	pfd.events = POLLIN;
@@ -84,7 +85,6 @@ main(int argc, char **argv)
 		for (i = 0; i < n; i++)
 			seen += buf[i] == '\n';
 	}
-done:
 	close(fd);
 	return 0;
 }

@@ -97,10 +97,11 @@ check "step: done after 3 epochs" "$(field epochs "$(grep '"event":"done"' "$tmp
 check_contains "restore: other model refused" "$tmp/wrong" "different model"
 check "restore: trial still completes" "$(grep -c '"reason":"completed"' "$tmp/wrong")" 1
 
-# A stream of trials in one process.
-{ echo "{$base,\"id\":1}"; echo "{$base,\"id\":2,\"epochs\":1}"; } | "$worker" - > "$tmp/stream" 2>&1
-check "stream: two trials done" "$(grep -c '"event":"done"' "$tmp/stream")" 2
-check "stream: second trial has its id" "$(grep '"event":"done"' "$tmp/stream" | sed -n 2p | grep -c '"id":2')" 1
+# A stream of trials in one process, all written at once: none is lost.
+for i in 1 2 3 4 5 6 7 8; do echo "{$base,\"id\":$i,\"epochs\":1}"; done | "$worker" - > "$tmp/stream" 2>&1
+check "stream: eight trials done" "$(grep -c '"event":"done"' "$tmp/stream")" 8
+check "stream: no error" "$(grep -c '"event":"error"' "$tmp/stream")" 0
+check "stream: the last trial has its id" "$(grep '"event":"done"' "$tmp/stream" | sed -n 8p | grep -c '"id":8')" 1
 
 # Errors name what is wrong and exit non-zero.
 bad() {

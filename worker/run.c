@@ -229,6 +229,13 @@ run_boundary(struct run *r)
 	int rc;
 
 	for (;;) {
+		if (r->ctl->pending != NULL) {
+			/* what follows the next trial's line is the next trial's */
+			if (!r->tr->step)
+				return RUN_GO;
+			r->reason = "stopped";
+			return RUN_STOP;
+		}
 		rc = ctl_next(r->ctl, r->tr->step, &line, &cause);
 		if (rc == 0)
 			return RUN_GO;
@@ -245,8 +252,7 @@ run_boundary(struct run *r)
 			return RUN_STOP;
 		}
 		cmd = cJSON_Parse(line);
-		if (cJSON_IsObject(cmd) && cJSON_GetObjectItemCaseSensitive(cmd, "cmd") == NULL &&
-		    r->ctl->pending == NULL) {
+		if (cJSON_IsObject(cmd) && cJSON_GetObjectItemCaseSensitive(cmd, "cmd") == NULL) {
 			r->ctl->pending = line;		/* the next trial: run it after this one */
 			line = NULL;
 		} else if (!cJSON_IsObject(cmd))

@@ -18,7 +18,7 @@ train_init(struct train *t, const struct dataset *ds, const struct hparams *h, i
 {
 	struct model_shape shape;
 	int max_m, rc;
-	size_t i;
+	size_t i, eval;
 
 	memset(t, 0, sizeof *t);
 	if (ds->n_train > UINT32_MAX)
@@ -32,7 +32,10 @@ train_init(struct train *t, const struct dataset *ds, const struct hparams *h, i
 	shape.layers = h->layers;
 	shape.units = h->hidden_units;
 	shape.batchnorm = h->batchnorm;
-	max_m = t->h.batch_size > TRAIN_EVAL_ROWS ? t->h.batch_size : TRAIN_EVAL_ROWS;
+	/* evaluation runs in chunks of TRAIN_EVAL_ROWS, or of the largest split if smaller */
+	eval = ds->n_val > ds->n_test ? ds->n_val : ds->n_test;
+	eval = eval < TRAIN_EVAL_ROWS ? eval : TRAIN_EVAL_ROWS;
+	max_m = (size_t)t->h.batch_size > eval ? t->h.batch_size : (int)eval;
 	if ((rc = model_init(&t->model, &shape, max_m, threads, seed, cause)) != 0)
 		return rc;
 	rng_seed(&t->shuffle, seed, 2);

@@ -1,0 +1,184 @@
+/*
+ * bar.c: the progress line of tuna tail -f on a terminal,
+ *     [#########.........] 12/40 trials · 2 running · best 0.8912 (trial 7) · ETA 3m12s
+ * counted from the watch events (the history replays the search so far). The ETA comes from
+ * the rate of trial_end events: (time from the first trial_start to the last trial_end) / ended
+ * × remaining, counting down from that last trial_end.
+ */
+#include <sys/ioctl.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "bar.h"
+#include "event.h"
+#include "format.h"
+#include "json.h"
+#include "protocol.h"
+#include "xmalloc.h"
+
+/* The monotonic clock, seconds. */
+static double
+bar_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Start counting for a search. */
+void
+bar_init(struct bar *b, long long search)
+{
+	memset(b, 0, sizeof(*b));
+	b->search = search;
+	b->best_trial = -1;
+	b->m_event = bar_now();
+}
+
+/* Take a best validation accuracy from an event, if it is better. */
+static void
+bar_best(struct bar *b, const cJSON *ev, const char *acc, long long trial)
+{
+	double v;
+
+	if (!json_number(ev, acc, &v))
+		return;
+	if (!b->have_best || v > b->best) {
+		b->have_best = true;
+		b->best = v;
+		b->best_trial = trial;
+	}
+}
+
+/* Count one event of the watch stream. */
+void
+bar_event(struct bar *b, const cJSON *ev)
+{
+	const char *kind = json_string(ev, "event"), *status;
+	double now = bar_now(), t;
+	long long search, n;
+
+	if (kind == NULL)
+		return;
+	if (json_int(ev, "search", &search) && search != b->search)
+		return;
+	if (!event_time(ev, &t))
+		t = b->t_event + (now - b->m_event);
+	b->t_event = t;
+	b->m_event = now;
+	if (strcmp(kind, EV_SEARCH_START) == 0 && json_int(ev, "trials", &n) && n > 0)
+		b->total = n;
+	else if (strcmp(kind, EV_TRIAL_START) == 0) {
+		b->started++;
+		if (!b->have_first) {
+			b->have_first = true;
+			b->t_first = t;
+		}
+	} else if (strcmp(kind, EV_TRIAL_END) == 0) {
+		b->stopped++;
+		status = json_string(ev, "status");
+		if (status != NULL && strcmp(status, "interrupted") == 0)
+			return;		/* tunad runs it again */
+		b->ended++;
+		b->t_end = t;
+		if (status != NULL && strcmp(status, "done") == 0)
+			bar_best(b, ev, "val_acc", event_trial(ev));
+	} else if (strcmp(kind, EV_SEARCH_END) == 0) {
+		b->finished = true;
+		status = json_string(ev, "status");
+		b->status = status != NULL && strcmp(status, "cancelled") == 0 ? "cancelled" :
+		    status != NULL && strcmp(status, "failed") == 0 ? "failed" : "finished";
+		if (json_member(ev, "best_val_acc") != NULL) {
+			b->have_best = false;
+			bar_best(b, ev, "best_val_acc", json_int_or(ev, "best_trial", -1));
+		}
+	}
+}
+
+/* The estimated time left, as text (caller frees). */
+static char *
+bar_eta(const struct bar *b)
+{
+	double rate, left;
+	long long remaining = b->total - b->ended;
+	char *d, *out;
+
+	if (b->finished)
+		return xstrdup(b->status);
+	if (b->total > 0 && remaining <= 0)
+		return xstrdup("ETA 0s");
+	if (b->ended == 0 || !b->have_first || b->total <= 0)
+		return xstrdup("ETA --");
+	rate = (b->t_end - b->t_first) / (double)b->ended;
+	left = rate * (double)remaining - ((b->t_event - b->t_end) + (bar_now() - b->m_event));
+	if (left < 0)
+		left = 0;
+	d = format_duration(left);
+	out = xasprintf("ETA %s", d);
+	free(d);
+	return out;
+}
+
+/* The bar's text (caller frees). */
+char *
+bar_text(const struct bar *b)
+{
+	char cells[BAR_WIDTH + 1], *eta, *best, *out;
+	long long running = b->started - b->stopped, fill = 0;
+
+	if (running < 0 || b->finished)
+		running = 0;
+	if (b->total > 0)
+		fill = (b->ended > b->total ? b->total : b->ended) * BAR_WIDTH / b->total;
+	memset(cells, '.', BAR_WIDTH);
+	memset(cells, '#', (size_t)fill);
+	cells[BAR_WIDTH] = '\0';
+	if (!b->have_best)
+		best = xstrdup("best --");
+	else if (b->best_trial >= 0)
+		best = xasprintf("best %.4f (trial %lld)", b->best, b->best_trial);
+	else
+		best = xasprintf("best %.4f", b->best);
+	eta = bar_eta(b);
+	if (b->total > 0)
+		out = xasprintf("[%s] %lld/%lld trials · %lld running · %s · %s", cells, b->ended,
+		    b->total, running, best, eta);
+	else
+		out = xasprintf("[%s] %lld trials · %lld running · %s · %s", cells, b->ended,
+		    running, best, eta);
+	free(best);
+	free(eta);
+	return out;
+}
+
+/* Draw (or redraw) the bar on the last line of the terminal f, cut to its width. */
+void
+bar_draw(struct bar *b, FILE *f)
+{
+	struct winsize ws;
+	char *text = bar_text(b);
+
+	if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		format_truncate(text, (size_t)ws.ws_col - 1);
+	fprintf(f, "\r\033[K%s", text);
+	fflush(f);
+	free(text);
+	b->drawn = true;
+}
+
+/* Erase the bar, leaving the cursor at the start of its line. */
+void
+bar_clear(struct bar *b, FILE *f)
+{
+	if (!b->drawn)
+		return;
+	fputs("\r\033[K", f);
+	fflush(f);
+	b->drawn = false;
+}

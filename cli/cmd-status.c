@@ -1,0 +1,238 @@
+/*
+ * cmd-status.c: tuna status [ID] — a table of every search, or one search in detail with a
+ * table of its trials. A trial is named by its id ("trial", as in best_trial, tail and best);
+ * "#" is its number in the search.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "cmd.h"
+#include "format.h"
+#include "json.h"
+#include "protocol.h"
+#include "xmalloc.h"
+
+/*
+ * Trial states, in the order a breakdown lists them. Those from CMD_STATUS_ENDED on have ended;
+ * an interrupted trial has not (tunad runs it again).
+ */
+static const char *const cmd_status_states[] = {
+	"queued", "running", "interrupted", "done", "diverged", "failed", "pruned", "cancelled",
+};
+#define CMD_STATUS_ENDED 3
+#define CMD_STATUS_NSTATES (sizeof(cmd_status_states) / sizeof(cmd_status_states[0]))
+
+/* The count of trials of a search in a state ("counts" member), 0 when absent. */
+static long long
+cmd_status_count(const cJSON *s, const char *state)
+{
+	return json_int_or(json_member(s, "counts"), state, 0);
+}
+
+/* The count of trials of a search that have ended, in any way. */
+static long long
+cmd_status_ended(const cJSON *s)
+{
+	long long n = 0;
+	size_t i;
+
+	for (i = CMD_STATUS_ENDED; i < CMD_STATUS_NSTATES; i++)
+		n += cmd_status_count(s, cmd_status_states[i]);
+	return n;
+}
+
+/*
+ * The trials a search asked for: "trials" (a count) in a list, "requested" in a search shown
+ * with its trials; else its spec's "trials", else the sum of the counts.
+ */
+static long long
+cmd_status_total(const cJSON *s)
+{
+	long long n = 0;
+	size_t i;
+
+	if (json_int(s, "trials", &n) || json_int(s, "requested", &n) ||
+	    json_int(json_member(s, "spec"), "trials", &n))
+		return n;
+	for (i = 0; i < CMD_STATUS_NSTATES; i++)
+		n += cmd_status_count(s, cmd_status_states[i]);
+	return n;
+}
+
+/* "0.8912 (7)", or "-" when there is no best yet (caller frees). */
+static char *
+cmd_status_best(const cJSON *s, bool word)
+{
+	char *acc, *out;
+	long long trial;
+
+	if (json_member(s, "best_val_acc") == NULL)
+		return xstrdup("-");
+	acc = format_decimal(s, "best_val_acc", 4);
+	if (json_int(s, "best_trial", &trial))
+		out = xasprintf("%s (%s%lld)", acc, word ? "trial " : "", trial);
+	else
+		out = xstrdup(acc);
+	free(acc);
+	return out;
+}
+
+/* A string member, or "-". */
+static const char *
+cmd_status_str(const cJSON *obj, const char *name)
+{
+	const char *s = json_string(obj, name);
+
+	return s != NULL ? s : "-";
+}
+
+/* The table of every search. */
+static void
+cmd_status_list(const cJSON *searches)
+{
+	static const char *const headers[] = { "ID", "NAME", "MODE", "STATUS", "DONE/TOTAL",
+	    "RUNNING", "FAILED", "BEST VAL_ACC (TRIAL)", "CREATED" };
+	struct format_table t;
+	const cJSON *s;
+
+	format_table_init(&t, 9, headers, "rlllrrrll");
+	cJSON_ArrayForEach(s, searches) {
+		format_table_row(&t);
+		format_table_take(&t, format_value(json_member(s, "id")));
+		format_table_cell(&t, "%s", cmd_status_str(s, "name"));
+		format_table_cell(&t, "%s", cmd_status_str(s, "mode"));
+		format_table_cell(&t, "%s", cmd_status_str(s, "status"));
+		format_table_cell(&t, "%lld/%lld", cmd_status_ended(s), cmd_status_total(s));
+		format_table_cell(&t, "%lld", cmd_status_count(s, "running"));
+		format_table_cell(&t, "%lld", cmd_status_count(s, "failed"));
+		format_table_take(&t, cmd_status_best(s, false));
+		format_table_take(&t, format_time(s, "created_at"));
+	}
+	format_table_print(&t, stdout);
+	format_table_free(&t);
+}
+
+/* The header of one search: name, mode, strategy, status, progress and best. */
+static void
+cmd_status_header(const cJSON *s)
+{
+	char *best = cmd_status_best(s, true), *created = format_time(s, "created_at");
+	char *finished = format_time(s, "finished_at");
+	long long n, parallel;
+	size_t i;
+	bool first = true;
+
+	printf("search %lld: %s\n", json_int_or(s, "id", -1), cmd_status_str(s, "name"));
+	printf("mode:      %s\n", cmd_status_str(s, "mode"));
+	printf("strategy:  %s", cmd_status_str(s, "strategy"));
+	if (json_int(s, "parallel", &parallel))
+		printf(", %lld parallel", parallel);
+	printf("\nstatus:    %s (created %s", cmd_status_str(s, "status"), created);
+	if (json_member(s, "finished_at") != NULL)
+		printf(", finished %s", finished);
+	printf(")\nprogress:  %lld/%lld trials ended", cmd_status_ended(s), cmd_status_total(s));
+	for (i = CMD_STATUS_ENDED; i < CMD_STATUS_NSTATES; i++) {
+		if ((n = cmd_status_count(s, cmd_status_states[i])) == 0)
+			continue;
+		printf("%s%lld %s", first ? " (" : ", ", n, cmd_status_states[i]);
+		first = false;
+	}
+	printf("%s · %lld running · %lld queued", first ? "" : ")",
+	    cmd_status_count(s, "running"), cmd_status_count(s, "queued"));
+	if ((n = cmd_status_count(s, "interrupted")) > 0)
+		printf(" · %lld interrupted (to run again)", n);
+	printf("\n");
+	printf("best:      %s\n", best);
+	free(best);
+	free(created);
+	free(finished);
+}
+
+/* The table of one search's trials, then the errors of those that have one. */
+static void
+cmd_status_trials(const cJSON *trials)
+{
+	static const char *const headers[] = { "#", "TRIAL", "ROUND", "STATUS", "VAL_ACC",
+	    "TEST_ACC", "EPOCHS", "SECONDS", "PARAMS" };
+	struct format_table t;
+	const cJSON *tr;
+	const char *err;
+	bool any = false;
+
+	format_table_init(&t, 9, headers, "rrrlrrrrl");
+	cJSON_ArrayForEach(tr, trials) {
+		format_table_row(&t);
+		format_table_take(&t, format_value(json_member(tr, "number")));
+		format_table_take(&t, format_value(json_member(tr, "id")));
+		format_table_take(&t, format_value(json_member(tr, "round")));
+		format_table_cell(&t, "%s", cmd_status_str(tr, "status"));
+		format_table_take(&t, format_decimal(tr, "val_acc", 4));
+		format_table_take(&t, format_decimal(tr, "test_acc", 4));
+		format_table_take(&t, format_value(json_member(tr, "epochs")));
+		format_table_take(&t, format_decimal(tr, "seconds", 1));
+		format_table_take(&t, format_params(json_member(tr, "params")));
+	}
+	format_table_print(&t, stdout);
+	format_table_free(&t);
+	cJSON_ArrayForEach(tr, trials) {
+		if ((err = json_string(tr, "error")) == NULL || *err == '\0')
+			continue;
+		if (!any)
+			printf("\nerrors:\n");
+		any = true;
+		printf("  #%lld (trial %lld) %s: %s\n", json_int_or(tr, "number", -1),
+		    json_int_or(tr, "id", -1), cmd_status_str(tr, "status"), err);
+	}
+}
+
+/* tuna status [ID]. */
+int
+cmd_status(struct cmd_ctx *ctx, int argc, char **argv, char **cause)
+{
+	cJSON *req = NULL, *reply = NULL;
+	const cJSON *s, *trials;
+	long long id = 0;
+	int rc, opt;
+
+	optind = 0;
+	while ((rc = cmd_getopt(ctx, argc, argv, "", &opt, cause)) == 1)
+		;
+	if (rc != 0)
+		return rc;
+	if (argc - optind > 1)
+		return cmd_usage(ctx, cause, "too many arguments");
+	if (argc - optind == 1 &&
+	    (rc = cmd_parse_id(ctx, argv[optind], "search id", &id, cause)) != 0)
+		return rc;
+	req = cmd_new_request(REQ_STATUS);
+	if (id > 0)
+		cJSON_AddNumberToObject(req, "search", (double)id);
+	if ((rc = cmd_request(ctx, req, &reply, cause)) != 0 || ctx->json)
+		goto fail;
+	if (id == 0) {
+		if (!cJSON_IsArray(s = json_member(reply, "searches"))) {
+			rc = xcause(cause, -EPROTO, "tunad's status reply has no \"searches\" array");
+			goto fail;
+		}
+		cmd_status_list(s);
+	} else {
+		if (!cJSON_IsObject(s = json_member(reply, "search"))) {
+			rc = xcause(cause, -EPROTO, "tunad's status reply has no \"search\" object");
+			goto fail;
+		}
+		cmd_status_header(s);
+		if (cJSON_IsArray(trials = json_member(s, "trials"))) {
+			printf("\n");
+			cmd_status_trials(trials);
+		}
+	}
+fail:
+	cJSON_Delete(reply);
+	cJSON_Delete(req);
+	return rc;
+}
