@@ -65,22 +65,26 @@ cmd_tail_restore(const struct sigaction *saved)
 		sigaction(sigs[i], &saved[i], NULL);
 }
 
-/* The trials a search asked for, from a status request (0 when not known). */
+/* Check that a search exists and get the trials it asked for (0 when not known). */
 static int
-cmd_tail_total(struct cmd_ctx *ctx, struct client *c, long long id, long long *total,
-    char **cause)
+cmd_tail_search(struct client *c, long long id, long long *total, char **cause)
 {
 	cJSON *req = cmd_new_request(REQ_STATUS), *reply = NULL;
 	const cJSON *s;
+	bool found = false;
 	int rc;
 
 	*total = 0;
-	if ((rc = cmd_call(ctx, c, req, &reply, cause)) != 0)
+	if ((rc = client_request(c, req, &reply, cause)) != 0)
 		goto fail;
 	cJSON_ArrayForEach(s, json_member(reply, "searches")) {
-		if (json_int_or(s, "id", -1) == id)
+		if (json_int_or(s, "id", -1) == id) {
+			found = true;
 			*total = json_int_or(s, "trials", 0);
+		}
 	}
+	if (!found)
+		rc = xcause(cause, -EREMOTEIO, "search %lld: no such search", id);
 fail:
 	cJSON_Delete(reply);
 	cJSON_Delete(req);
@@ -134,9 +138,9 @@ cmd_tail(struct cmd_ctx *ctx, int argc, char **argv, char **cause)
 	struct bar bar, *barp = NULL;
 	cJSON *req = NULL, *reply = NULL, *ev = NULL;
 	const char *kind;
-	long long id = 0;
+	long long id = 0, total = 0;
 	int rc, opt, width = 2;
-	bool follow = false, connected = false;
+	bool follow = false;
 
 	optind = 0;
 	while ((rc = cmd_getopt(ctx, argc, argv, "f", &opt, cause)) == 1)
@@ -156,10 +160,12 @@ cmd_tail(struct cmd_ctx *ctx, int argc, char **argv, char **cause)
 	cmd_tail_signals(barp != NULL, saved);
 	if ((rc = client_connect(&c, ctx->socket, cause)) != 0)
 		goto fail;
-	connected = true;
 	c.stop = &cmd_tail_stop;
-	if (barp != NULL && (rc = cmd_tail_total(ctx, &c, id, &bar.total, cause)) != 0)
+	/* (tunad answers the watch of a search it does not know with an empty history) */
+	if (id > 0 && (rc = cmd_tail_search(&c, id, &total, cause)) != 0)
 		goto fail;
+	if (barp != NULL)
+		bar.total = total;
 	req = cmd_new_request(REQ_WATCH);
 	if (id > 0)
 		cJSON_AddNumberToObject(req, "search", (double)id);
@@ -168,6 +174,10 @@ cmd_tail(struct cmd_ctx *ctx, int argc, char **argv, char **cause)
 	if ((rc = cmd_call(ctx, &c, req, &reply, cause)) != 0)
 		goto fail;
 	for (;;) {
+		if (cmd_tail_stop) {
+			rc = -EINTR;
+			goto fail;
+		}
 		/* Flush (and draw the bar) only when no more lines are waiting. */
 		if ((rc = client_poll(&c, 0, cause)) < 0)
 			goto fail;
@@ -189,6 +199,12 @@ cmd_tail(struct cmd_ctx *ctx, int argc, char **argv, char **cause)
 			goto fail;
 		}
 		cmd_tail_show(ctx, &c, ev, barp, &width);
+		if (ferror(stdout)) {
+			/* -EPIPE: the reader went away (tuna tail -f | head) */
+			rc = errno == EPIPE ? -EPIPE : xcause(cause, -EIO, "stdout: %s",
+			    strerror(errno));
+			goto fail;
+		}
 		kind = json_string(ev, "event");
 		if (kind != NULL && strcmp(kind, "eof") == 0)
 			break;
@@ -203,8 +219,9 @@ fail:
 	cmd_tail_restore(saved);
 	if (rc == -EINTR)
 		ctx->signal = cmd_tail_stop;
-	if (connected)
-		client_close(&c);
+	if (rc == -EPIPE)
+		ctx->signal = SIGPIPE;
+	client_close(&c);	/* harmless after a failed connect */
 	cJSON_Delete(ev);
 	cJSON_Delete(reply);
 	cJSON_Delete(req);

@@ -229,7 +229,7 @@ event_format(const cJSON *ev, int trial_width)
 
 	if (kind == NULL)
 		kind = "?";
-	pertrial = strcmp(kind, EV_TRIAL_START) == 0 || strcmp(kind, "epoch") == 0 ||
+	pertrial = strcmp(kind, EV_TRIAL_START) == 0 || strcmp(kind, EV_EPOCH) == 0 ||
 	    strcmp(kind, EV_TRIAL_END) == 0;
 	if (json_int(ev, "search", &search))
 		event_append(&s, "  search %lld", search);

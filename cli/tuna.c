@@ -1,7 +1,8 @@
 /*
  * tuna.c: the tuna command-line client of tunad: global options, the command table and the
  * exit status (0 ok, 1 the daemon replied with an error, 2 usage or bad input, 3 cannot
- * connect to the daemon). An interrupted tail -f dies of the signal that stopped it.
+ * connect to the daemon). An interrupted tail -f dies of the signal that stopped it, and a
+ * command whose reader went away (tuna tail -f | head) of SIGPIPE.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -181,12 +182,18 @@ main(int argc, char **argv)
 	}
 	ctx.socket = socket != NULL ? socket : (socket = paths_socket());
 	rc = ctx.entry->exec(&ctx, argc - optind, argv + optind, &cause);
-	fflush(stdout);
+	if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
+		if (errno == EPIPE) {
+			rc = -EPIPE;
+			ctx.signal = SIGPIPE;
+		} else
+			rc = xcause(&cause, -EIO, "stdout: %s", strerror(errno));
+	}
 	if (rc != 0 && cause != NULL)
 		fprintf(stderr, "tuna: %s\n", cause);
 	free(cause);
 	free(socket);
-	if (rc == -EINTR && ctx.signal != 0) {
+	if ((rc == -EINTR || rc == -EPIPE) && ctx.signal != 0) {
 		/* Die of the signal, as the shell expects of an interrupted command. */
 		signal(ctx.signal, SIG_DFL);
 		raise(ctx.signal);

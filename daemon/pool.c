@@ -425,10 +425,16 @@ pool_start(struct trial *t, char **cause)
 	if (w == NULL && (rc = pool_spawn(&w, cause)) != 0)
 		return rc;
 	if ((rc = pool_give(w, t, cause)) != 0) {
-		w->trial = NULL;
-		tunad.busy--;
-		uv_process_kill(&w->proc, SIGKILL);
-		return rc;
+		/*
+		 * The trial stays with the worker and fails when the process is finished, with its
+		 * exit status and stderr. EPIPE: it closed its stdin, so it is on its way out;
+		 * anything else: make sure of it.
+		 */
+		log_warn("%s", *cause);
+		free(*cause);
+		*cause = NULL;
+		if (rc != UV_EPIPE)
+			uv_process_kill(&w->proc, SIGKILL);
 	}
 	return 0;
 }

@@ -384,6 +384,17 @@ request_watch(struct request *r)
 		conn_reply_error(r->c, r->id, "watch: this connection is already watching");
 		return;
 	}
+	if (id != 0 && search_find(id) == NULL) {	/* not running: does it exist at all? */
+		char *cause = NULL;
+		cJSON *row = store_search(tunad.store, id, &cause);
+
+		if (row == NULL) {
+			conn_reply_error(r->c, r->id, "%s", cause ? cause : "no such search");
+			free(cause);
+			return;
+		}
+		cJSON_Delete(row);
+	}
 	conn_send(r->c, request_ok(r));
 	watch_start(r->c, id, history, follow);
 }

@@ -21,6 +21,8 @@ check_true "val_acc above 0.9 after 4 epochs ($(field val_acc "$done_line"))" \
     gt "$(field val_acc "$done_line")" 0.9
 check_true "test_acc above 0.9 ($(field test_acc "$done_line"))" \
     gt "$(field test_acc "$done_line")" 0.9
+check_true "done reports the best epoch ($(field best_epoch "$done_line"))" [ -n "$(field best_epoch "$done_line")" ]
+check_true "done reports the last epoch's test accuracy" [ -n "$(field last_test_acc "$done_line")" ]
 check "split sizes" "$(field n_train "$(head -n 1 "$tmp/out1")")/$(field n_val "$(head -n 1 "$tmp/out1")")" "810/90"
 
 # Deterministic for a seed: identical output but for the timings.

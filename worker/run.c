@@ -301,7 +301,7 @@ run_trial(const struct trial *tr, struct ctl *ctl)
 {
 	struct dataset ds;
 	struct run r;
-	struct train_score tr_s, val_s, test_s;
+	struct train_score tr_s, val_s, test_s, last_s;
 	double t0, t_start, sg0, secs, alpha, train_secs = 0, best = NAN;
 	char *cause = NULL;
 	cJSON *ev, *prof;
@@ -349,8 +349,10 @@ run_trial(const struct trial *tr, struct ctl *ctl)
 		t0 = prof_now();
 		train_evaluate(&r.t, SPLIT_VAL, &val_s);
 		cJSON_AddNumberToObject(ev, "eval_seconds", prof_now() - t0);
-		if (val_s.rows && !(val_s.acc <= best))
+		if (val_s.rows && !(val_s.acc <= best)) {
 			best = val_s.acc;
+			train_keep(&r.t);
+		}
 		run_add_score(ev, "train_loss", "train_acc", &tr_s);
 		run_add_score(ev, "val_loss", "val_acc", &val_s);
 		cJSON_AddNumberToObject(ev, "alpha", alpha);
@@ -360,13 +362,22 @@ run_trial(const struct trial *tr, struct ctl *ctl)
 			break;
 	}
 done:
-	train_evaluate(&r.t, SPLIT_TEST, &test_s);
+	/* the test set scores the model the validation set selects: the best epoch's weights */
+	train_evaluate(&r.t, SPLIT_TEST, &last_s);
+	test_s = last_s;
+	if (r.t.kept != NULL && r.t.kept_epoch != r.t.epoch) {
+		train_swap_kept(&r.t);
+		train_evaluate(&r.t, SPLIT_TEST, &test_s);
+		train_swap_kept(&r.t);
+	}
 	ev = event_new(WEV_DONE, tr->id);
 	cJSON_AddStringToObject(ev, "reason", r.reason);
 	cJSON_AddNumberToObject(ev, "epochs", r.t.epoch);
 	run_add_score(ev, "val_loss", "val_acc", &val_s);
 	cJSON_AddNumberToObject(ev, "best_val_acc", best);
+	cJSON_AddNumberToObject(ev, "best_epoch", r.t.kept != NULL ? r.t.kept_epoch : r.t.epoch);
 	run_add_score(ev, "test_loss", "test_acc", &test_s);
+	run_add_score(ev, "last_test_loss", "last_test_acc", &last_s);
 	cJSON_AddNumberToObject(ev, "seconds", prof_now() - t_start);
 	cJSON_AddNumberToObject(ev, "train_seconds", train_secs);
 	cJSON_AddNumberToObject(ev, "sgemm_seconds", prof_seconds[PROF_SGEMM]);

@@ -52,6 +52,7 @@ train_free(struct train *t)
 {
 	model_free(&t->model);
 	free(t->perm);
+	free(t->kept);
 	memset(t, 0, sizeof *t);
 }
 
@@ -183,4 +184,37 @@ train_evaluate(struct train *t, enum dataset_split split, struct train_score *sc
 	score->acc = n ? (double)right / (double)n : NAN;
 	score->rows = (long)n;
 	score->batch = -1;
+}
+
+/* Keep a copy of the weights and running statistics as they are now (the best epoch). */
+void
+train_keep(struct train *t)
+{
+	struct model *mo = &t->model;
+
+	if (t->kept == NULL)
+		t->kept = xmalloc((mo->n_params + mo->n_stats) * sizeof(float));
+	memcpy(t->kept, mo->params, mo->n_params * sizeof(float));
+	memcpy(t->kept + mo->n_params, mo->stats, mo->n_stats * sizeof(float));
+	t->kept_epoch = t->epoch;
+}
+
+/* Exchange the kept weights and statistics with the model's. */
+void
+train_swap_kept(struct train *t)
+{
+	struct model *mo = &t->model;
+	float *p = mo->params, *k = t->kept, tmp;
+	size_t i;
+
+	for (i = 0; i < mo->n_params; i++, p++, k++) {
+		tmp = *p;
+		*p = *k;
+		*k = tmp;
+	}
+	for (p = mo->stats, i = 0; i < mo->n_stats; i++, p++, k++) {
+		tmp = *p;
+		*p = *k;
+		*k = tmp;
+	}
 }

@@ -19,6 +19,8 @@ struct train {
 	int epoch;		/* epochs completed */
 	double alpha_base;	/* α at epoch_base; α_e = alpha_base / (1 + decay·(e − epoch_base)) */
 	int epoch_base;
+	float *kept;		/* weights and running statistics of the best epoch, or NULL */
+	int kept_epoch;		/* the epoch they are from */
 };
 
 /* Loss and accuracy over some rows. */
@@ -36,5 +38,7 @@ double train_alpha(const struct train *t);
 void train_set_alpha(struct train *t, double alpha);
 int train_epoch(struct train *t, struct train_score *score);
 void train_evaluate(struct train *t, enum dataset_split split, struct train_score *score);
+void train_keep(struct train *t);
+void train_swap_kept(struct train *t);
 
 #endif
