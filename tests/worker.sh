@@ -89,6 +89,32 @@ check_contains "step: unknown command reported" "$tmp/step" 'unknown cmd \"bogus
 check "step: stopped" "$(grep '"event":"done"' "$tmp/step" | grep -c '"reason":"stopped"')" 1
 check "step: done after 3 epochs" "$(field epochs "$(grep '"event":"done"' "$tmp/step")")" 3
 
+# Step control survives a divergence: roll back to a checkpoint with a lower alpha, go on.
+dv="\"dataset\":$ds,\"epochs\":3,\"control\":\"step\",\"params\":{\"optimizer\":\"gd\",\"alpha\":0.05,\"batchnorm\":false,\"layers\":3,\"hidden_units\":64}"
+{
+	echo "{$dv}"
+	echo "{\"cmd\":\"save\",\"path\":\"$tmp/ck0\"}"
+	echo '{"cmd":"set","alpha":10}'
+	echo '{"cmd":"continue"}'
+	echo "{\"cmd\":\"restore\",\"path\":\"$tmp/ck0\"}"
+	echo '{"cmd":"set","alpha":0.05}'
+	echo '{"cmd":"continue"}'
+	echo '{"cmd":"continue"}'
+	echo '{"cmd":"continue"}'
+	echo '{"cmd":"continue"}'
+} | "$worker" - > "$tmp/recover" 2>&1
+check "recover: diverged once" "$(grep -c '"event":"diverged"' "$tmp/recover")" 1
+check "recover: recoverable in step mode" "$(grep '"event":"diverged"' "$tmp/recover" | grep -c '"recoverable":true')" 1
+check "recover: completed after the rollback" "$(grep '"event":"done"' "$tmp/recover" | grep -c '"reason":"completed"')" 1
+check "recover: three epochs in the end" "$(field epochs "$(grep '"event":"done"' "$tmp/recover")")" 3
+{
+	echo "{$dv}"
+	echo '{"cmd":"set","alpha":10}'
+	echo '{"cmd":"continue"}'
+	echo '{"cmd":"continue"}'
+} | "$worker" - > "$tmp/norecover" 2>&1
+check "no rollback: the trial ends diverged" "$(grep '"event":"done"' "$tmp/norecover" | grep -c '"reason":"diverged"')" 1
+
 # A checkpoint for another model is refused, and the trial goes on.
 {
 	echo "{\"dataset\":$ds,\"epochs\":1,\"control\":\"step\",\"params\":{\"hidden_units\":8}}"

@@ -25,6 +25,8 @@ struct run {
 	struct train t;
 	int epochs;		/* may be changed by "set" */
 	const char *reason;	/* why the trial ended early */
+	bool restored;		/* a checkpoint was restored at this boundary */
+	bool diverged;		/* the weights are NaN: only the kept ones can be scored */
 };
 
 struct run_cmd {
@@ -185,6 +187,7 @@ run_cmd_restore(struct run *r, const cJSON *cmd, enum run_next *next, char **cau
 		return -EINVAL;
 	if ((rc = ckpt_load(&r->t, path, cause)) != 0)
 		return rc;
+	r->restored = true;
 	run_ack(r, WEV_RESTORED, path);
 	return 0;
 }
@@ -301,7 +304,7 @@ run_trial(const struct trial *tr, struct ctl *ctl)
 {
 	struct dataset ds;
 	struct run r;
-	struct train_score tr_s, val_s, test_s, last_s;
+	struct train_score tr_s, val_s, test_s, best_s, last_s, last_test;
 	double t0, t_start, sg0, secs, alpha, train_secs = 0, best = NAN;
 	char *cause = NULL;
 	cJSON *ev, *prof;
@@ -310,6 +313,8 @@ run_trial(const struct trial *tr, struct ctl *ctl)
 	memset(&r, 0, sizeof r);
 	memset(&ds, 0, sizeof ds);
 	memset(&val_s, 0, sizeof val_s);
+	memset(&best_s, 0, sizeof best_s);
+	memset(&last_s, 0, sizeof last_s);
 	r.tr = tr;
 	r.ctl = ctl;
 	r.epochs = tr->epochs;
@@ -337,8 +342,17 @@ run_trial(const struct trial *tr, struct ctl *ctl)
 			cJSON_AddNumberToObject(ev, "batch", (double)tr_s.batch);
 			cJSON_AddNumberToObject(ev, "alpha", alpha);
 			cJSON_AddNumberToObject(ev, "train_loss", tr_s.loss);
+			cJSON_AddBoolToObject(ev, "recoverable", tr->step);
 			event_emit(ev);
-			goto fail;
+			if (!tr->step)
+				goto fail;
+			/* step mode: the daemon may restore a checkpoint; if not, the trial ends */
+			r.restored = false;
+			if (run_boundary(&r) == RUN_GO && r.restored)
+				continue;
+			r.reason = "diverged";
+			r.diverged = true;
+			goto done;
 		}
 		secs = prof_now() - t0;
 		train_secs += secs;
@@ -351,8 +365,10 @@ run_trial(const struct trial *tr, struct ctl *ctl)
 		cJSON_AddNumberToObject(ev, "eval_seconds", prof_now() - t0);
 		if (val_s.rows && !(val_s.acc <= best)) {
 			best = val_s.acc;
+			best_s = val_s;
 			train_keep(&r.t);
 		}
+		last_s = val_s;
 		run_add_score(ev, "train_loss", "train_acc", &tr_s);
 		run_add_score(ev, "val_loss", "val_acc", &val_s);
 		cJSON_AddNumberToObject(ev, "alpha", alpha);
@@ -362,10 +378,15 @@ run_trial(const struct trial *tr, struct ctl *ctl)
 			break;
 	}
 done:
-	/* the test set scores the model the validation set selects: the best epoch's weights */
-	train_evaluate(&r.t, SPLIT_TEST, &last_s);
-	test_s = last_s;
-	if (r.t.kept != NULL && r.t.kept_epoch != r.t.epoch) {
+	/*
+	 * The trial's result is the model the validation set selects, the best epoch's weights:
+	 * its validation and test scores; last_* are those of the last epoch's weights.
+	 */
+	memset(&last_test, 0, sizeof last_test);
+	if (!r.diverged)
+		train_evaluate(&r.t, SPLIT_TEST, &last_test);
+	test_s = last_test;
+	if (r.t.kept != NULL && (r.diverged || r.t.kept_epoch != r.t.epoch)) {
 		train_swap_kept(&r.t);
 		train_evaluate(&r.t, SPLIT_TEST, &test_s);
 		train_swap_kept(&r.t);
@@ -373,11 +394,12 @@ done:
 	ev = event_new(WEV_DONE, tr->id);
 	cJSON_AddStringToObject(ev, "reason", r.reason);
 	cJSON_AddNumberToObject(ev, "epochs", r.t.epoch);
-	run_add_score(ev, "val_loss", "val_acc", &val_s);
+	run_add_score(ev, "val_loss", "val_acc", &best_s);
 	cJSON_AddNumberToObject(ev, "best_val_acc", best);
 	cJSON_AddNumberToObject(ev, "best_epoch", r.t.kept != NULL ? r.t.kept_epoch : r.t.epoch);
 	run_add_score(ev, "test_loss", "test_acc", &test_s);
-	run_add_score(ev, "last_test_loss", "last_test_acc", &last_s);
+	run_add_score(ev, "last_val_loss", "last_val_acc", &last_s);
+	run_add_score(ev, "last_test_loss", "last_test_acc", &last_test);
 	cJSON_AddNumberToObject(ev, "seconds", prof_now() - t_start);
 	cJSON_AddNumberToObject(ev, "train_seconds", train_secs);
 	cJSON_AddNumberToObject(ev, "sgemm_seconds", prof_seconds[PROF_SGEMM]);
