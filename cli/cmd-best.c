@@ -18,18 +18,19 @@
 static void
 cmd_best_table(const cJSON *trials)
 {
-	static const char *const headers[] = { "RANK", "SEARCH", "TRIAL", "VAL_ACC", "TEST_ACC",
-	    "EPOCHS", "PARAMS" };
+	static const char *const headers[] = { "RANK", "SEARCH", "TRIAL", "ROUND", "VAL_ACC",
+	    "TEST_ACC", "EPOCHS", "PARAMS" };
 	struct format_table t;
 	const cJSON *tr;
 	int rank = 0;
 
-	format_table_init(&t, 7, headers, "rrrrrrl");
+	format_table_init(&t, 8, headers, "rrrrrrrl");
 	cJSON_ArrayForEach(tr, trials) {
 		format_table_row(&t);
 		format_table_cell(&t, "%d", ++rank);
 		format_table_take(&t, format_value(json_member(tr, "search")));
 		format_table_take(&t, format_value(json_member(tr, "trial")));
+		format_table_take(&t, format_value(json_member(tr, "round")));
 		format_table_take(&t, format_decimal(tr, "val_acc", 4));
 		format_table_take(&t, format_decimal(tr, "test_acc", 4));
 		format_table_take(&t, format_value(json_member(tr, "epochs")));

@@ -46,6 +46,7 @@ int cmd_status(struct cmd_ctx *ctx, int argc, char **argv, char **cause);
 int cmd_best(struct cmd_ctx *ctx, int argc, char **argv, char **cause);
 int cmd_tail(struct cmd_ctx *ctx, int argc, char **argv, char **cause);
 int cmd_cancel(struct cmd_ctx *ctx, int argc, char **argv, char **cause);
+int cmd_nudge(struct cmd_ctx *ctx, int argc, char **argv, char **cause);
 int cmd_shutdown(struct cmd_ctx *ctx, int argc, char **argv, char **cause);
 
 #endif

@@ -204,18 +204,57 @@ event_search_end(char **s, const cJSON *ev)
 	}
 }
 
-/* The text of a round event (coarse-to-fine), after the prefix. */
+/* The text of a round event (coarse-to-fine), after the prefix: "round 2: alpha 3.1e-04..". */
 static void
 event_round(char **s, const cJSON *ev)
 {
+	const char *desc = json_string(ev, "description");
 	const cJSON *box = json_member(ev, "box");
+	long long n;
 	char *b;
 
 	event_append(s, "  round %lld", json_int_or(ev, "round", -1));
-	if (box != NULL && (b = cJSON_PrintUnformatted(box)) != NULL) {
-		event_append(s, "  box %s", b);
+	if (json_int(ev, "trials", &n))
+		event_append(s, " (%lld trials)", n);
+	if (desc != NULL)
+		event_append(s, ": %s", desc);
+	else if (box != NULL && (b = cJSON_PrintUnformatted(box)) != NULL) {
+		event_append(s, ": %s", b);
 		cJSON_free(b);
 	}
+}
+
+/* A decision of the babysitter (panda policy, ASHA): "epoch 3  lower  alpha 5e-04  reason". */
+static void
+event_decision(char **s, const cJSON *ev)
+{
+	const char *action = json_string(ev, "action"), *reason = json_string(ev, "reason");
+	double a;
+	char *alpha;
+
+	event_append(s, "epoch %lld  %s", json_int_or(ev, "epoch", -1), action ? action : "?");
+	if (json_number(ev, "alpha", &a)) {
+		alpha = format_number(a);
+		event_append(s, "  α %s", alpha);
+		free(alpha);
+	}
+	if (reason != NULL)
+		event_append(s, "  (%s)", reason);
+}
+
+/* A user's nudge, or a checkpoint, as it landed. */
+static void
+event_nudge(char **s, const cJSON *ev, const char *kind)
+{
+	char *rest;
+
+	if (strcmp(kind, EV_CHECKPOINT) == 0) {
+		event_append(s, "checkpoint  epoch %lld", json_int_or(ev, "epoch", -1));
+		return;
+	}
+	rest = event_rest(ev);
+	event_append(s, "nudge at epoch %lld  %s", json_int_or(ev, "epoch", -1), rest);
+	free(rest);
 }
 
 /* One line for an event (without the newline; caller frees); trial numbers padded to width. */
@@ -230,7 +269,8 @@ event_format(const cJSON *ev, int trial_width)
 	if (kind == NULL)
 		kind = "?";
 	pertrial = strcmp(kind, EV_TRIAL_START) == 0 || strcmp(kind, EV_EPOCH) == 0 ||
-	    strcmp(kind, EV_TRIAL_END) == 0;
+	    strcmp(kind, EV_TRIAL_END) == 0 || strcmp(kind, EV_DECISION) == 0 ||
+	    strcmp(kind, EV_NUDGE) == 0 || strcmp(kind, EV_CHECKPOINT) == 0;
 	if (json_int(ev, "search", &search))
 		event_append(&s, "  search %lld", search);
 	if (trial >= 0 || pertrial) {
@@ -249,8 +289,12 @@ event_format(const cJSON *ev, int trial_width)
 		event_trial_end(&s, ev);
 	else if (strcmp(kind, EV_SEARCH_END) == 0)
 		event_search_end(&s, ev);
-	else if (strcmp(kind, "round") == 0 && trial < 0)
+	else if (strcmp(kind, EV_ROUND) == 0 && trial < 0)
 		event_round(&s, ev);
+	else if (strcmp(kind, EV_DECISION) == 0)
+		event_decision(&s, ev);
+	else if (strcmp(kind, EV_NUDGE) == 0 || strcmp(kind, EV_CHECKPOINT) == 0)
+		event_nudge(&s, ev, kind);
 	else if (strcmp(kind, EV_LOG) == 0 && (msg = json_string(ev, "message")) != NULL)
 		event_append(&s, "%s%s", trial >= 0 ? "" : "  ", msg);
 	else {

@@ -28,6 +28,8 @@ static const struct cmd_entry tuna_cmds[] = {
 	{ "best", cmd_best, "[ID] [-n N]", "the N best trials (default 10) of a search or of all" },
 	{ "tail", cmd_tail, "[-f] [ID]", "print events; -f follows until the search ends" },
 	{ "cancel", cmd_cancel, "ID", "cancel a search" },
+	{ "nudge", cmd_nudge, "TRIAL alpha=X|alpha*=F|beta=X|beta1=X|beta2=X|rollback ...",
+	    "change a running trial at its next epoch" },
 	{ "shutdown", cmd_shutdown, "", "stop tunad" },
 	{ "help", tuna_help, "[COMMAND]", "show this help" },
 };

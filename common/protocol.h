@@ -22,6 +22,8 @@
 #define REQ_BEST	"best"		/* [search], [n] → trials […], best first */
 #define REQ_CANCEL	"cancel"	/* search → cancelled (count of trials stopped) */
 #define REQ_WATCH	"watch"		/* [search], [history: bool], [follow: bool] → events */
+#define REQ_NUDGE	"nudge"		/* trial, [set {alpha, beta, beta1, beta2}], [scale {alpha}],
+					   [rollback] → ok; applied at the trial's next epoch */
 #define REQ_SHUTDOWN	"shutdown"	/* → ok; the daemon then stops */
 
 /* Events (the "event" member of a watch stream and of the events table's "kind"). */
@@ -30,6 +32,11 @@
 #define EV_EPOCH	"epoch"		/* epoch, train_loss, val_loss, val_acc, alpha, seconds */
 #define EV_TRIAL_END	"trial_end"	/* number, status, val_acc, test_acc, error */
 #define EV_SEARCH_END	"search_end"	/* status, best_trial, best_val_acc */
+#define EV_ROUND	"round"		/* round, trials, box {…}, description */
+#define EV_DECISION	"decision"	/* number, epoch, action (prune, continue, raise, lower,
+					   rollback, resume), alpha, reason */
+#define EV_NUDGE	"nudge"		/* number, epoch, set/scale/rollback, alpha */
+#define EV_CHECKPOINT	"checkpoint"	/* number, epoch, path */
 #define EV_LOG		"log"		/* message */
 
 #endif

@@ -68,7 +68,10 @@ pool_give(struct worker *w, struct trial *t, char **cause)
 	cJSON_AddNumberToObject(msg, "epochs", sp->epochs);
 	cJSON_AddNumberToObject(msg, "seed", pool_trial_seed(t));
 	cJSON_AddNumberToObject(msg, "threads", sp->threads);
+	if (t->step)
+		cJSON_AddStringToObject(msg, "control", "step");
 	w->trial = t;
+	t->worker = w;
 	tunad.busy++;
 	return pool_write(w, msg, cause);
 }
@@ -225,8 +228,14 @@ pool_line(struct worker *w, const char *line, size_t len)
 		cJSON_Delete(ev);
 		return;
 	}
-	if (strcmp(kind, WEV_EPOCH) == 0) {
+	if (strcmp(kind, WEV_START) == 0)
+		babysit_start(t);
+	else if (strcmp(kind, WEV_DIVERGED) == 0 && t->step) {
+		/* not the end yet: the daemon may roll it back (babysit.c) */
+		babysit_diverged(t, ev);
+	} else if (strcmp(kind, WEV_EPOCH) == 0) {
 		t->epochs++;
+		t->last_epoch = (int)pool_num(ev, "epoch");
 		v = pool_num(ev, "val_acc");
 		if (!isnan(v) && !(v <= t->best_val_acc))
 			t->best_val_acc = v;
@@ -237,10 +246,16 @@ pool_line(struct worker *w, const char *line, size_t len)
 		cJSON_DeleteItemFromObjectCaseSensitive(out, "id");
 		cJSON_AddNumberToObject(out, "number", t->number);
 		watch_publish(t->search->id, t->id, EV_EPOCH, out);
+		babysit_epoch(t, ev);
 	} else if (strcmp(kind, WEV_DONE) == 0 || strcmp(kind, WEV_DIVERGED) == 0 ||
 	    strcmp(kind, WEV_ERROR) == 0) {
-		r.status = strcmp(kind, WEV_DONE) == 0 ? "done" :
-		    strcmp(kind, WEV_DIVERGED) == 0 ? "diverged" : "failed";
+		const char *reason = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev,
+		    "reason"));
+
+		r.status = strcmp(kind, WEV_DIVERGED) == 0 ? "diverged" :
+		    strcmp(kind, WEV_ERROR) == 0 ? "failed" :
+		    reason != NULL && strcmp(reason, "diverged") == 0 ? "diverged" :
+		    t->pruned ? "pruned" : "done";
 		r.val_acc = pool_num(ev, "val_acc");
 		r.val_loss = pool_num(ev, "val_loss");
 		r.best_val_acc = strcmp(kind, WEV_DONE) == 0 ? pool_num(ev, "best_val_acc") :
@@ -248,9 +263,10 @@ pool_line(struct worker *w, const char *line, size_t len)
 		r.test_acc = pool_num(ev, "test_acc");
 		r.test_loss = pool_num(ev, "test_loss");
 		r.seconds = pool_num(ev, "seconds");
-		r.epochs = t->epochs;
+		r.epochs = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(ev, "epochs")) ?
+		    (int)pool_num(ev, "epochs") : t->epochs;
 		r.error = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "error"));
-		if (strcmp(kind, WEV_DIVERGED) == 0)
+		if (strcmp(r.status, "diverged") == 0)
 			r.error = "the loss became NaN or infinite";
 		pool_trial_over(w, &r);
 		pool_reuse(w);
@@ -437,6 +453,19 @@ pool_start(struct trial *t, char **cause)
 			uv_process_kill(&w->proc, SIGKILL);
 	}
 	return 0;
+}
+
+/* Send a command line to the worker running a trial. */
+int
+pool_command(struct trial *t, cJSON *cmd, char **cause)
+{
+	struct worker *w = t->worker;
+
+	if (w == NULL || w->trial != t || w->killed || uv_is_closing((uv_handle_t *)&w->in)) {
+		cJSON_Delete(cmd);
+		return xcause(cause, -EPIPE, "trial %lld: its worker is gone", (long long)t->id);
+	}
+	return pool_write(w, cmd, cause);
 }
 
 /* Kill the workers running a search's trials (cancelled, or interrupted by a stop). */

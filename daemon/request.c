@@ -31,6 +31,7 @@ static void request_status(struct request *);
 static void request_best(struct request *);
 static void request_cancel(struct request *);
 static void request_watch(struct request *);
+static void request_nudge(struct request *);
 static void request_shutdown(struct request *);
 
 static const struct request_type request_types[] = {
@@ -40,6 +41,7 @@ static const struct request_type request_types[] = {
 	{ REQ_BEST, request_best },
 	{ REQ_CANCEL, request_cancel },
 	{ REQ_WATCH, request_watch },
+	{ REQ_NUDGE, request_nudge },
 	{ REQ_SHUTDOWN, request_shutdown },
 };
 
@@ -240,6 +242,7 @@ request_submit_done(uv_work_t *work, int status)
 	cJSON_AddNumberToObject(ev, "trials", s->spec.trials);
 	cJSON_AddNumberToObject(ev, "parallel", s->spec.parallel);
 	watch_publish(id, 0, EV_SEARCH_START, ev);
+	search_begin(s);
 	search_schedule();
 fail:
 	if (rs->error != NULL || tunad.stopping)
@@ -275,14 +278,6 @@ request_submit(struct request *r)
 	if (spec_parse(&rs->spec, spec, tunad.max_workers, &cause) != 0) {
 		conn_reply_error(r->c, r->id, "%s", cause);
 		free(cause);
-		free(rs);
-		return;
-	}
-	if (rs->spec.mode != SPEC_CAVIAR || rs->spec.strategy != SPEC_RANDOM) {
-		conn_reply_error(r->c, r->id, "%s: not supported by this tunad yet (caviar mode "
-		    "with the random strategy is)", rs->spec.mode != SPEC_CAVIAR ? "mode" :
-		    "strategy");
-		spec_free(&rs->spec);
 		free(rs);
 		return;
 	}
@@ -397,6 +392,90 @@ request_watch(struct request *r)
 	}
 	conn_send(r->c, request_ok(r));
 	watch_start(r->c, id, history, follow);
+}
+
+/* nudge: change a running trial's α or β, or roll it back, at its next epoch boundary. */
+static void
+request_nudge(struct request *r)
+{
+	static const char *keys[] = { "trial", "set", "scale", "rollback", NULL };
+	static const char *settable[] = { "alpha", "beta", "beta1", "beta2", NULL };
+	const cJSON *set = cJSON_GetObjectItemCaseSensitive(r->json, "set");
+	const cJSON *scale = cJSON_GetObjectItemCaseSensitive(r->json, "scale");
+	const cJSON *item;
+	struct hparams h;
+	struct trial *t;
+	char *cause = NULL, *path;
+	bool rollback = false;
+	int64_t id;
+	cJSON *n;
+	int rc, i;
+
+	if (request_keys(r, keys) != 0 || (rc = request_int(r, "trial", 1, 9e15, &id)) < 0 ||
+	    request_bool(r, "rollback", &rollback) < 0)
+		return;
+	if (rc == 0) {
+		conn_reply_error(r->c, r->id, "trial: missing");
+		return;
+	}
+	if ((set != NULL && !cJSON_IsObject(set)) || (scale != NULL && !cJSON_IsObject(scale))) {
+		conn_reply_error(r->c, r->id, "%s: must be an object", set != NULL &&
+		    !cJSON_IsObject(set) ? "set" : "scale");
+		return;
+	}
+	if (cJSON_GetArraySize(set) + cJSON_GetArraySize(scale) == 0 && !rollback) {
+		conn_reply_error(r->c, r->id, "nudge: nothing to do (set, scale or rollback)");
+		return;
+	}
+	hparams_defaults(&h);
+	cJSON_ArrayForEach(item, set) {
+		for (i = 0; settable[i] != NULL && strcmp(settable[i], item->string) != 0; i++)
+			;
+		if (settable[i] == NULL) {
+			conn_reply_error(r->c, r->id, "set.%s: only alpha, beta, beta1 and beta2 can "
+			    "be nudged", item->string);
+			return;
+		}
+		path = xasprintf("set.%s", item->string);
+		rc = hparams_set(&h, item->string, item, path, &cause);
+		free(path);
+		if (rc != 0) {
+			conn_reply_error(r->c, r->id, "%s", cause);
+			free(cause);
+			return;
+		}
+	}
+	cJSON_ArrayForEach(item, scale) {
+		if (strcmp(item->string, "alpha") != 0 || !cJSON_IsNumber(item) ||
+		    !(item->valuedouble > 0 && item->valuedouble <= 1000)) {
+			conn_reply_error(r->c, r->id, "scale.%s: only alpha can be scaled, by a "
+			    "factor in (0, 1000]", item->string);
+			return;
+		}
+	}
+	if ((t = babysit_find(id)) == NULL) {
+		conn_reply_error(r->c, r->id, "trial %lld: not running", (long long)id);
+		return;
+	}
+	n = cJSON_CreateObject();
+	if (set != NULL)
+		cJSON_AddItemToObject(n, "set", cJSON_Duplicate(set, 1));
+	if (scale != NULL)
+		cJSON_AddItemToObject(n, "scale", cJSON_Duplicate(scale, 1));
+	if (rollback)
+		cJSON_AddBoolToObject(n, "rollback", true);
+	rc = babysit_nudge(t, n, &cause);
+	cJSON_Delete(n);
+	if (rc != 0) {
+		conn_reply_error(r->c, r->id, "%s", cause);
+		free(cause);
+		return;
+	}
+	/* the boundary after the epoch being trained now: its end is where the nudge lands */
+	n = request_ok(r);
+	cJSON_AddNumberToObject(n, "trial", (double)id);
+	cJSON_AddNumberToObject(n, "epoch", t->last_epoch + 1);
+	conn_send(r->c, n);
 }
 
 /* shutdown: reply, then stop the daemon. */

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "box.h"
 #include "sample.h"
 
 /* Keep a draw inside [min, max] despite rounding in pow and log10. */
@@ -18,7 +19,7 @@ sample_clamp(double x, double min, double max)
 /*
  * One draw from a distribution. DIST_FIXED: the number without drawing (NAN when the value is
  * not a number); DIST_VALUES: the index of the chosen element of d->value, as a double (the
- * caller picks the element; sample_trial does). Bounds are those checked by spec_parse.
+ * caller picks the element; box_sample does). Bounds are those checked by spec_parse.
  */
 double
 sample_dist(const struct dist *d, struct rng *r)
@@ -60,33 +61,17 @@ sample_dist(const struct dist *d, struct rng *r)
  * The hyperparameters of trial n: an object with every parameter of the spec, in table order.
  * It depends only on (s->seed, n): a fresh generator on stream 1000 + n draws the parameters in
  * table order (fixed ones draw nothing). Integers come out as integral numbers. (rng_seed
- * hashes seed and stream, so neighbouring trials and seeds are not correlated.)
+ * hashes seed and stream, so neighbouring trials and seeds are not correlated.) This is
+ * box_sample on the spec's whole box, so round 1 of coarse-to-fine draws the same trials.
  */
 cJSON *
 sample_trial(const struct spec *s, uint64_t n)
 {
-	const struct spec_param *p;
-	struct rng r;
-	cJSON *o, *v;
-	int i;
+	struct box b;
+	cJSON *o;
 
-	rng_seed(&r, s->seed, 1000 + n);
-	o = cJSON_CreateObject();
-	for (i = 0; i < s->n_params; i++) {
-		p = &s->params[i];
-		switch (p->d.kind) {
-		case DIST_FIXED:
-			v = cJSON_Duplicate(p->d.value, 1);
-			break;
-		case DIST_VALUES:
-			v = cJSON_Duplicate(cJSON_GetArrayItem(p->d.value,
-			    (int)sample_dist(&p->d, &r)), 1);
-			break;
-		default:
-			v = cJSON_CreateNumber(sample_dist(&p->d, &r));
-			break;
-		}
-		cJSON_AddItemToObject(o, p->hp->name, v);
-	}
+	box_initial(&b, s);
+	o = box_sample(s, &b, n);
+	box_free(&b);
 	return o;
 }

@@ -1,17 +1,51 @@
 /*
- * search.c: the searches being run and the scheduler that hands their trials to workers.
- * A search is finished when every one of its trials is in a terminal state.
+ * search.c: the searches being run and the scheduler that hands their trials to workers. A
+ * search samples its trials in rounds (one for random search): a round ends when its last
+ * trial does, and coarse-to-fine then zooms its box onto the round's best trials. A search is
+ * finished when every one of its trials is in a terminal state.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "log.h"
+#include "paths.h"
 #include "protocol.h"
 #include "sample.h"
 #include "tunad.h"
 #include "xmalloc.h"
+
+/* Trials in round r (from 1): an equal share, the first rounds taking the remainder. */
+static int
+search_round_size(const struct search *s, int r)
+{
+	int rounds = s->spec.rounds > 0 ? s->spec.rounds : 1;
+
+	return s->spec.trials / rounds + (r <= s->spec.trials % rounds ? 1 : 0);
+}
+
+/* Record and announce the current round and its box. */
+static void
+search_round_event(struct search *s)
+{
+	char *desc = box_describe(&s->spec, &s->box), *cause = NULL;
+	cJSON *box = box_to_json(&s->spec, &s->box), *ev;
+
+	if (store_round_add(tunad.store, s->id, s->round, search_round_size(s, s->round), box,
+	    desc, &cause) != 0)
+		tunad_store_error("add round", cause);
+	ev = cJSON_CreateObject();
+	cJSON_AddNumberToObject(ev, "round", s->round);
+	cJSON_AddNumberToObject(ev, "trials", search_round_size(s, s->round));
+	cJSON_AddItemToObject(ev, "box", box);
+	cJSON_AddStringToObject(ev, "description", desc);
+	watch_publish(s->id, 0, EV_ROUND, ev);
+	log_info("search %lld: round %d: %s", (long long)s->id, s->round, desc);
+	free(desc);
+}
 
 /* Start tracking a search (takes over the spec). */
 struct search *
@@ -23,8 +57,23 @@ search_create(int64_t id, struct spec *spec)
 	s->spec = *spec;
 	memset(spec, 0, sizeof *spec);
 	s->best_val_acc = NAN;
+	s->round = 1;
+	s->round_end = search_round_size(s, 1);
+	box_initial(&s->box, &s->spec);
+	if (s->spec.asha)
+		asha_init(&s->asha, s->spec.rungs, s->spec.nrungs, s->spec.eta);
+	if (s->spec.mode == SPEC_PANDA)
+		s->ckpt_dir = xasprintf("%s.ckpt/search-%lld", tunad.db_path, (long long)id);
 	TAILQ_INSERT_TAIL(&tunad.searches, s, entry);
 	return s;
+}
+
+/* The first round's record and event of a new search. */
+void
+search_begin(struct search *s)
+{
+	if (s->spec.strategy == SPEC_COARSE_TO_FINE)
+		search_round_event(s);
 }
 
 /* The running search with this id, or NULL. */
@@ -40,13 +89,33 @@ search_find(int64_t id)
 	return NULL;
 }
 
+static void search_clear_redo(struct search *s);
+
+/* Forget the scored trials of the round. */
+static void
+search_clear_scored(struct search *s)
+{
+	int i;
+
+	for (i = 0; i < s->nscored; i++)
+		cJSON_Delete(s->scored[i].params);
+	s->nscored = 0;
+}
+
 /* Forget a search. */
 void
 search_free(struct search *s)
 {
 	TAILQ_REMOVE(&tunad.searches, s, entry);
+	search_clear_scored(s);
+	free(s->scored);
+	box_free(&s->box);
+	if (s->spec.asha)
+		asha_free(&s->asha);
 	spec_free(&s->spec);
+	search_clear_redo(s);
 	free(s->redo);
+	free(s->ckpt_dir);
 	free(s);
 }
 
@@ -55,7 +124,42 @@ bool
 search_has_work(const struct search *s)
 {
 	return !s->cancelled && s->running < s->spec.parallel &&
-	    (s->nredo > 0 || s->next < s->spec.trials);
+	    (s->nredo > 0 || s->next < s->round_end);
+}
+
+/* Queue a trial to run again, with the same hyperparameters. */
+static void
+search_add_redo(struct search *s, int number, int64_t id, int round, int resume_epoch,
+    const cJSON *params)
+{
+	s->redo = xreallocarray(s->redo, (size_t)s->nredo + 1, sizeof *s->redo);
+	s->redo[s->nredo].number = number;
+	s->redo[s->nredo].id = id;
+	s->redo[s->nredo].round = round;
+	s->redo[s->nredo].resume_epoch = resume_epoch;
+	s->redo[s->nredo].alpha = NAN;
+	s->redo[s->nredo].val_loss = NAN;
+	s->redo[s->nredo].params = cJSON_IsObject(params) ? cJSON_Duplicate(params, 1) : NULL;
+	s->nredo++;
+}
+
+/* Drop the trials waiting to run again. */
+static void
+search_clear_redo(struct search *s)
+{
+	while (s->nredo > 0)
+		cJSON_Delete(s->redo[--s->nredo].params);
+}
+
+/* A trial's starting α (panda): its sampled α, or the default. */
+static double
+search_alpha(const cJSON *params)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(params, "alpha");
+	struct hparams h;
+
+	hparams_defaults(&h);
+	return cJSON_IsNumber(a) ? a->valuedouble : h.alpha;
 }
 
 /* Make the next trial of a search (a re-run first, else a new number) and record it. */
@@ -63,20 +167,55 @@ struct trial *
 search_next_trial(struct search *s)
 {
 	struct trial *t = xcalloc(1, sizeof *t);
+	struct redo redo = { -1, 0, 0, 0, NAN, NAN, NULL };
 	char *cause = NULL;
 	cJSON *ev;
+	int rc;
 
 	t->search = s;
-	t->round = 1;
 	t->best_val_acc = NAN;
-	t->number = s->nredo > 0 ? s->redo[--s->nredo] : s->next++;
-	t->params = sample_trial(&s->spec, (uint64_t)t->number);
-	if (store_trial_add(tunad.store, &t->id, s->id, t->number, t->round, t->params,
-	    &cause) != 0) {
+	t->ckpt_epoch = -1;
+	if (s->nredo > 0)
+		redo = s->redo[--s->nredo];
+	t->number = redo.number >= 0 ? redo.number : s->next++;
+	t->round = redo.number >= 0 && redo.round > 0 ? redo.round : s->round;
+	if (redo.params != NULL)
+		t->params = redo.params;	/* a re-run keeps its hyperparameters */
+	else
+		t->params = box_sample(&s->spec, &s->box, (uint64_t)t->number);
+	t->step = s->spec.mode == SPEC_PANDA || s->spec.asha;
+	t->alpha = search_alpha(t->params);
+	if (s->spec.mode == SPEC_PANDA) {
+		panda_start(&t->panda, t->alpha);
+		t->ckpt = xasprintf("%s/trial-%d.ckpt", s->ckpt_dir, t->number);
+		if (paths_mkdir_parent(t->ckpt, &cause) != 0) {
+			log_warn("search %lld: %s", (long long)s->id, cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	if (redo.resume_epoch > 0 && redo.id > 0) {
+		t->id = redo.id;
+		t->resume_epoch = redo.resume_epoch;
+		t->last_epoch = redo.resume_epoch;
+		if (!isnan(redo.alpha))
+			t->alpha = t->panda.alpha = redo.alpha;	/* the policy goes on */
+		t->panda.best_val_loss = redo.val_loss;
+		t->panda.checkpoint_epoch = redo.resume_epoch;
+		rc = store_trial_continue(tunad.store, t->id, redo.resume_epoch, &cause);
+	} else
+		rc = store_trial_add(tunad.store, &t->id, s->id, t->number, t->round, t->params,
+		    &cause);
+	if (rc != 0) {
 		tunad_store_error("add trial", cause);
-		cJSON_Delete(t->params);
+		if (redo.number >= 0)
+			s->nredo++;	/* it keeps its params */
+		else {
+			cJSON_Delete(t->params);
+			s->next--;
+		}
+		free(t->ckpt);
 		free(t);
-		s->next--;
 		return NULL;
 	}
 	s->running++;
@@ -84,6 +223,8 @@ search_next_trial(struct search *s)
 	cJSON_AddNumberToObject(ev, "number", t->number);
 	cJSON_AddNumberToObject(ev, "round", t->round);
 	cJSON_AddItemToObject(ev, "params", cJSON_Duplicate(t->params, 1));
+	if (t->resume_epoch > 0)
+		cJSON_AddNumberToObject(ev, "resume_epoch", t->resume_epoch);
 	watch_publish(s->id, t->id, EV_TRIAL_START, ev);
 	return t;
 }
@@ -113,11 +254,54 @@ search_end(struct search *s)
 	search_free(s);
 }
 
-/* A trial reached a terminal state: record it, and end the search if it was the last. */
+/* Order scored trials best first. */
+static int
+search_cmp_scored(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+
+	return (x->score < y->score) - (x->score > y->score);
+}
+
+/* The round is over: zoom the box onto its best trials and start the next round. */
+static void
+search_next_round(struct search *s)
+{
+	struct box next;
+	cJSON *best[1000];
+	char *cause = NULL;
+	int k, i;
+
+	if (s->nscored == 0) {
+		log_warn("search %lld: round %d: no trial completed; the box stays", (long long)s->id,
+		    s->round);
+	} else {
+		qsort(s->scored, (size_t)s->nscored, sizeof *s->scored, search_cmp_scored);
+		k = s->nscored < s->spec.top_k ? s->nscored : s->spec.top_k;
+		k = k < 1000 ? k : 1000;
+		for (i = 0; i < k; i++)
+			best[i] = s->scored[i].params;
+		if (box_zoom(&next, &s->box, &s->spec, best, k, s->spec.zoom, &cause) != 0) {
+			log_warn("search %lld: round %d: cannot zoom: %s", (long long)s->id,
+			    s->round, cause);
+			free(cause);
+		} else {
+			box_free(&s->box);
+			s->box = next;
+		}
+	}
+	search_clear_scored(s);
+	s->round++;
+	s->round_end += search_round_size(s, s->round);
+	search_round_event(s);
+}
+
+/* A trial reached a terminal state: record it; next round, or end of the search. */
 void
 search_trial_end(struct trial *t, const struct store_result *r)
 {
 	struct search *s = t->search;
+	double score = isnan(r->val_acc) ? r->best_val_acc : r->val_acc;
 	char *cause = NULL;
 	cJSON *ev;
 
@@ -125,9 +309,11 @@ search_trial_end(struct trial *t, const struct store_result *r)
 		tunad_store_error("finish trial", cause);
 	s->running--;
 	if (strcmp(r->status, "interrupted") == 0) {
-		/* run it again when the daemon runs again (or now, if it is not stopping) */
-		s->redo = xreallocarray(s->redo, (size_t)s->nredo + 1, sizeof *s->redo);
-		s->redo[s->nredo++] = t->number;
+		/* run it again (panda: from its last checkpoint) when the daemon runs again */
+		search_add_redo(s, t->number, t->id, t->round, t->ckpt_epoch > 0 ?
+		    t->ckpt_epoch : 0, t->params);
+		s->redo[s->nredo - 1].alpha = t->panda.alpha;
+		s->redo[s->nredo - 1].val_loss = t->panda.best_val_loss;
 	} else
 		s->finished++;
 	if (strcmp(r->status, "done") == 0) {
@@ -137,8 +323,16 @@ search_trial_end(struct trial *t, const struct store_result *r)
 			s->best_trial = t->id;
 		}
 	}
+	if ((strcmp(r->status, "done") == 0 || strcmp(r->status, "pruned") == 0) &&
+	    t->round == s->round && !isnan(score)) {
+		s->scored = xreallocarray(s->scored, (size_t)s->nscored + 1, sizeof *s->scored);
+		s->scored[s->nscored].score = score;
+		s->scored[s->nscored].params = cJSON_Duplicate(t->params, 1);
+		s->nscored++;
+	}
 	ev = cJSON_CreateObject();
 	cJSON_AddNumberToObject(ev, "number", t->number);
+	cJSON_AddNumberToObject(ev, "round", t->round);
 	cJSON_AddStringToObject(ev, "status", r->status);
 	cJSON_AddNumberToObject(ev, "val_acc", r->val_acc);
 	cJSON_AddNumberToObject(ev, "best_val_acc", r->best_val_acc);
@@ -149,10 +343,15 @@ search_trial_end(struct trial *t, const struct store_result *r)
 		cJSON_AddStringToObject(ev, "error", r->error);
 	watch_publish(s->id, t->id, EV_TRIAL_END, ev);
 	cJSON_Delete(t->params);
+	cJSON_Delete(t->nudges);
+	free(t->ckpt);
 	free(t);
-	if (!tunad.stopping && s->running == 0 && (s->cancelled ||
-	    (s->finished >= s->spec.trials && s->nredo == 0)))
+	if (tunad.stopping || s->running > 0 || s->nredo > 0)
+		return;
+	if (s->cancelled || s->finished >= s->spec.trials)
 		search_end(s);
+	else if (s->next >= s->round_end)
+		search_next_round(s);
 }
 
 /* Cancel a search: no new trials; kill the running ones. Returns how many were running. */
@@ -162,13 +361,126 @@ search_cancel(struct search *s)
 	int n = s->running;
 
 	s->cancelled = true;
-	s->nredo = 0;
+	search_clear_redo(s);
 	log_info("search %lld: cancelled with %d trials running", (long long)s->id, n);
 	if (n == 0)
 		search_end(s);
 	else
 		pool_kill_search(s, false);
 	return n;
+}
+
+/*
+ * Where a panda trial left off, from its events: the epoch of its last checkpoint (0: none),
+ * the α the policy chose at that epoch, and that epoch's validation loss.
+ */
+static void
+search_resume_point(int64_t search_id, struct redo *r)
+{
+	char *cause = NULL;
+	cJSON *evs, *ev;
+	const char *kind;
+	int64_t after = 0;
+	double seen_loss = NAN, seen_alpha = NAN;
+	int epoch, seen_epoch = -1;
+
+	r->resume_epoch = 0;
+	r->alpha = NAN;
+	r->val_loss = NAN;
+	for (;;) {
+		if ((evs = store_events(tunad.store, search_id, after, 5000, &cause)) == NULL) {
+			free(cause);
+			return;
+		}
+		if (cJSON_GetArraySize(evs) == 0) {
+			cJSON_Delete(evs);
+			return;
+		}
+		cJSON_ArrayForEach(ev, evs) {
+			after = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ev,
+			    "id"));
+			if ((int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ev,
+			    "trial")) != r->id)
+				continue;
+			kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "event"));
+			epoch = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ev,
+			    "epoch"));
+			if (kind == NULL)
+				continue;
+			/* an epoch's events come in order: epoch, decision, checkpoint */
+			if (strcmp(kind, EV_EPOCH) == 0) {
+				seen_epoch = epoch;
+				seen_loss = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ev,
+				    "val_loss"));
+			} else if (strcmp(kind, EV_DECISION) == 0 && epoch == seen_epoch)
+				seen_alpha = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ev,
+				    "alpha"));
+			else if (strcmp(kind, EV_CHECKPOINT) == 0) {
+				r->resume_epoch = epoch;
+				r->alpha = epoch == seen_epoch ? seen_alpha : NAN;
+				r->val_loss = epoch == seen_epoch ? seen_loss : NAN;
+			}
+		}
+		cJSON_Delete(evs);
+	}
+}
+
+/* Resume a search's rounds: its last round's box, and that round's completed trials. */
+static int
+search_resume_rounds(struct search *s, const cJSON *trials, char **cause)
+{
+	const cJSON *rounds, *last, *t;
+	const char *status;
+	int r, rc = 0;
+
+	if ((rounds = store_rounds(tunad.store, s->id, cause)) == NULL)
+		return -EIO;
+	last = cJSON_GetArrayItem(rounds, cJSON_GetArraySize(rounds) - 1);
+	if (last != NULL) {
+		box_free(&s->box);
+		if ((rc = box_from_json(&s->box, &s->spec,
+		    cJSON_GetObjectItemCaseSensitive(last, "box"), cause)) != 0)
+			goto out;
+		s->round = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(last,
+		    "round"));
+		for (s->round_end = 0, r = 1; r <= s->round; r++)
+			s->round_end += search_round_size(s, r);
+	}
+	cJSON_ArrayForEach(t, trials) {
+		status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "status"));
+		if (status == NULL || (strcmp(status, "done") != 0 && strcmp(status, "pruned") != 0) ||
+		    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "round")) != s->round)
+			continue;
+		s->scored = xreallocarray(s->scored, (size_t)s->nscored + 1, sizeof *s->scored);
+		s->scored[s->nscored].score = cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(t, "val_acc"));
+		s->scored[s->nscored].params = cJSON_Duplicate(
+		    cJSON_GetObjectItemCaseSensitive(t, "params"), 1);
+		s->nscored++;
+	}
+out:
+	cJSON_Delete((cJSON *)rounds);
+	return rc;
+}
+
+/* Resume ASHA: the values every rung has recorded so far. */
+static void
+search_resume_asha(struct search *s)
+{
+	double *vals, cutoff;
+	char *cause = NULL;
+	int r, i, n;
+
+	for (r = 0; r < s->asha.nrungs; r++) {
+		if (store_rung_values(tunad.store, s->id, s->asha.rung[r], &vals, &n, &cause) != 0) {
+			tunad_store_error("read rung values", cause);
+			cause = NULL;
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			asha_report(&s->asha, s->asha.rung[r], vals[i], &cutoff);
+		free(vals);
+	}
 }
 
 /* Pick up a search a previous daemon left running: its spec, and which trials remain. */
@@ -179,7 +491,8 @@ search_resume(int64_t id, char **cause)
 	struct spec spec;
 	const cJSON *trials, *t, *v;
 	cJSON *row;
-	int rc, number;
+	int rc, number, round;
+	int64_t tid;
 	const char *status;
 
 	if ((row = store_search(tunad.store, id, cause)) == NULL)
@@ -189,15 +502,26 @@ search_resume(int64_t id, char **cause)
 		goto fail;
 	s = search_create(id, &spec);
 	trials = cJSON_GetObjectItemCaseSensitive(row, "trials");
+	if (s->spec.strategy == SPEC_COARSE_TO_FINE &&
+	    (rc = search_resume_rounds(s, trials, cause)) != 0) {
+		search_free(s);
+		goto fail;
+	}
+	if (s->spec.asha)
+		search_resume_asha(s);
 	cJSON_ArrayForEach(t, trials) {
 		number = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "number"));
+		round = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "round"));
+		tid = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "id"));
 		status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "status"));
 		if (number + 1 > s->next)
 			s->next = number + 1;
 		if (status == NULL || strcmp(status, "running") == 0 ||
 		    strcmp(status, "interrupted") == 0 || strcmp(status, "queued") == 0) {
-			s->redo = xreallocarray(s->redo, (size_t)s->nredo + 1, sizeof *s->redo);
-			s->redo[s->nredo++] = number;
+			search_add_redo(s, number, tid, round, 0,
+			    cJSON_GetObjectItemCaseSensitive(t, "params"));
+			if (s->spec.mode == SPEC_PANDA)
+				search_resume_point(id, &s->redo[s->nredo - 1]);
 			continue;
 		}
 		s->finished++;
@@ -206,15 +530,18 @@ search_resume(int64_t id, char **cause)
 			v = cJSON_GetObjectItemCaseSensitive(t, "val_acc");
 			if (cJSON_IsNumber(v) && !(v->valuedouble <= s->best_val_acc)) {
 				s->best_val_acc = v->valuedouble;
-				s->best_trial = (int64_t)cJSON_GetNumberValue(
-				    cJSON_GetObjectItemCaseSensitive(t, "id"));
+				s->best_trial = tid;
 			}
 		}
 	}
+	if (s->next < s->round_end - search_round_size(s, s->round))
+		s->next = s->round_end - search_round_size(s, s->round);
 	log_info("search %lld: resumed: %d trials finished, %d to run again, %d not started",
 	    (long long)id, s->finished, s->nredo, s->spec.trials - s->next);
 	if (s->finished >= s->spec.trials && s->nredo == 0)
 		search_end(s);
+	else if (s->nredo == 0 && s->running == 0 && s->next >= s->round_end)
+		search_next_round(s);
 fail:
 	cJSON_Delete(row);
 	return rc;

@@ -18,11 +18,16 @@
 #define SPEC_MAX_WEIGHTS	2147483648.0		/* 2^31 floats */
 
 /* Keys allowed at the top level, in a distribution and in the other objects. */
-static const char *const spec_keys[] = { "name", "mode", "dataset", "strategy", "epochs",
-    "trials", "parallel", "threads", "seed", "params", NULL };
+static const char *const spec_keys[] = { "name", "mode", "dataset", "strategy",
+    "early_stopping", "panda", "epochs", "trials", "parallel", "threads", "seed", "params",
+    NULL };
 static const char *const spec_keys_scale[] = { "scale", "min", "max", NULL };
 static const char *const spec_keys_values[] = { "values", NULL };
-static const char *const spec_keys_strategy[] = { "kind", NULL };
+static const char *const spec_keys_strategy[] = { "kind", "rounds", "top_k", "zoom", NULL };
+static const char *const spec_keys_zoom[] = { "rounds", "top_k", "zoom", NULL };
+static const char *const spec_keys_asha[] = { "kind", "rungs", "eta", NULL };
+static const char *const spec_keys_panda[] = { "raise", "raise_after", "lower",
+    "rollback_lower", "jump", "alpha_min", "alpha_max", NULL };
 static const char *const spec_keys_dataset_path[] = { "path", "val_fraction", "cache", NULL };
 
 static const char *const spec_modes[] = { "caviar", "panda" };
@@ -98,20 +103,54 @@ spec_lookup(const cJSON *v, const char *const *names, int n)
 	return -1;
 }
 
-/* Read the integer member key of obj in [lo, hi] into *out; *out is unchanged when absent. */
+/*
+ * Read the integer member key of obj (at jpath, NULL at the top level) in [lo, hi] into *out;
+ * *out is unchanged when absent.
+ */
 static int
-spec_int(const cJSON *obj, const char *key, double lo, double hi, double *out, char **cause)
+spec_int(const cJSON *obj, const char *jpath, const char *key, double lo, double hi,
+    double *out, char **cause)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const char *sep = jpath != NULL ? "." : "";
 
 	if (v == NULL)
 		return 0;
 	if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
 	    v->valuedouble != floor(v->valuedouble))
-		return xcause(cause, -EINVAL, "%s: must be an integer in [%.0f, %.0f]", key, lo,
-		    hi);
+		return xcause(cause, -EINVAL, "%s%s%s: must be an integer in [%.0f, %.0f]",
+		    jpath != NULL ? jpath : "", sep, key, lo, hi);
 	*out = v->valuedouble;
 	return 0;
+}
+
+/*
+ * Read the number member key of obj (at jpath) into *out; *out is unchanged when absent. It
+ * must lie between lo and hi, bounds open or closed as in interval ("()", "(]", …); an
+ * infinite hi makes the condition "> lo" (or ">= lo").
+ */
+static int
+spec_real(const cJSON *obj, const char *jpath, const char *key, double lo, double hi,
+    const char *interval, double *out, char **cause)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	double x;
+	int ok;
+
+	if (v == NULL)
+		return 0;
+	x = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+	ok = isfinite(x) && (interval[0] == '(' ? x > lo : x >= lo) &&
+	    (interval[1] == ')' ? x < hi : x <= hi);
+	if (ok) {
+		*out = x;
+		return 0;
+	}
+	if (isinf(hi))
+		return xcause(cause, -EINVAL, "%s.%s: must be a number %s %g", jpath, key,
+		    interval[0] == '(' ? ">" : ">=", lo);
+	return xcause(cause, -EINVAL, "%s.%s: must be a number in %c%g, %g%c", jpath, key,
+	    interval[0], lo, hi, interval[1]);
 }
 
 /* Check and copy the name: non-empty, at most SPEC_MAX_NAME characters, no control characters. */
@@ -137,24 +176,164 @@ spec_name(struct spec *s, const cJSON *v, char **cause)
 	return 0;
 }
 
-/* Read the strategy: a name, or an object {"kind": name}. */
+/*
+ * Read the strategy (after trials): a name, or an object {"kind": name} that for
+ * coarse_to_fine may also give rounds (2 … 20, at most trials; default 3, or trials when
+ * fewer), top_k (1 … 1000; default max(2, trials per round / 5), at most 1000) and zoom (in
+ * (0, 1); default 0.5). Random search is one round.
+ */
 static int
 spec_strategy(struct spec *s, const cJSON *v, char **cause)
 {
+	const cJSON *kind = v, *obj = NULL;
 	const char *jpath = "strategy";
+	const char *const *k;
+	double rounds, top_k, zoom = 0.5;
 	int err, i;
 
 	if (cJSON_IsObject(v)) {
 		if ((err = spec_check_keys(v, spec_keys_strategy, "strategy", cause)) != 0)
 			return err;
-		if ((v = cJSON_GetObjectItemCaseSensitive(v, "kind")) == NULL)
+		if ((kind = cJSON_GetObjectItemCaseSensitive(v, "kind")) == NULL)
 			return xcause(cause, -EINVAL, "strategy.kind: required");
 		jpath = "strategy.kind";
+		obj = v;
 	}
-	if ((i = spec_lookup(v, spec_strategies, 2)) < 0)
+	if ((i = spec_lookup(kind, spec_strategies, 2)) < 0)
 		return xcause(cause, -EINVAL, "%s: must be \"random\" or \"coarse_to_fine\"",
 		    jpath);
 	s->strategy = (enum spec_strategy)i;
+	if (s->strategy == SPEC_RANDOM) {
+		for (k = spec_keys_zoom; obj != NULL && *k != NULL; k++) {
+			if (cJSON_GetObjectItemCaseSensitive(obj, *k) != NULL)
+				return xcause(cause, -EINVAL, "strategy.%s: unknown key for the "
+				    "random strategy (rounds, top_k and zoom are for "
+				    "coarse_to_fine)", *k);
+		}
+		s->rounds = 1;
+		return 0;
+	}
+
+	if (s->trials < SPEC_MIN_ROUNDS)
+		return xcause(cause, -EINVAL, "strategy: coarse_to_fine needs at least %d trials "
+		    "(one per round), got %d", SPEC_MIN_ROUNDS, s->trials);
+	rounds = s->trials < 3 ? s->trials : 3;
+	if ((err = spec_int(obj, "strategy", "rounds", SPEC_MIN_ROUNDS, SPEC_MAX_ROUNDS,
+	    &rounds, cause)) != 0)
+		return err;
+	if (rounds > s->trials)
+		return xcause(cause, -EINVAL, "strategy.rounds: %.0f rounds need at least as many "
+		    "trials, got %d", rounds, s->trials);
+	top_k = floor(floor(s->trials / rounds) / 5);
+	top_k = top_k < 2 ? 2 : top_k > SPEC_MAX_TOP_K ? SPEC_MAX_TOP_K : top_k;
+	if ((err = spec_int(obj, "strategy", "top_k", 1, SPEC_MAX_TOP_K, &top_k,
+	    cause)) != 0 ||
+	    (err = spec_real(obj, "strategy", "zoom", 0, 1, "()", &zoom, cause)) != 0)
+		return err;
+	s->rounds = (int)rounds;
+	s->top_k = (int)top_k;
+	s->zoom = zoom;
+	return 0;
+}
+
+/*
+ * Read early_stopping (after mode and epochs): absent or null for none, or {"kind": "asha",
+ * "rungs": [increasing epochs below epochs], "eta": > 1} in caviar mode. The default rungs
+ * are 1, eta, eta², … (rounded, below epochs, at most ASHA_MAX_RUNGS); eta defaults to 3.
+ */
+static int
+spec_early_stopping(struct spec *s, const cJSON *v, char **cause)
+{
+	const cJSON *kind, *rungs, *c;
+	double eta = 3, r;
+	long k;
+	int err, i, n;
+
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	if (s->mode != SPEC_CAVIAR)
+		return xcause(cause, -EINVAL, "early_stopping: only for caviar mode");
+	if (!cJSON_IsObject(v))
+		return xcause(cause, -EINVAL, "early_stopping: must be null or an object "
+		    "{\"kind\": \"asha\", ...}");
+	if ((err = spec_check_keys(v, spec_keys_asha, "early_stopping", cause)) != 0)
+		return err;
+	if ((kind = cJSON_GetObjectItemCaseSensitive(v, "kind")) == NULL)
+		return xcause(cause, -EINVAL, "early_stopping.kind: required");
+	if (!cJSON_IsString(kind) || kind->valuestring == NULL ||
+	    strcmp(kind->valuestring, "asha") != 0)
+		return xcause(cause, -EINVAL, "early_stopping.kind: must be \"asha\"");
+	if ((err = spec_real(v, "early_stopping", "eta", 1, INFINITY, "()", &eta, cause)) != 0)
+		return err;
+	if (s->epochs < 2)
+		return xcause(cause, -EINVAL, "early_stopping: ASHA needs at least 2 epochs (a "
+		    "rung is an epoch count below epochs)");
+
+	if ((rungs = cJSON_GetObjectItemCaseSensitive(v, "rungs")) == NULL) {
+		r = 1;
+		for (i = 0; i < 10000 && r < s->epochs && s->nrungs < ASHA_MAX_RUNGS; i++) {
+			k = lround(r);
+			if (k >= s->epochs)
+				break;
+			if (s->nrungs == 0 || k > s->rungs[s->nrungs - 1])
+				s->rungs[s->nrungs++] = (int)k;
+			r *= eta;
+		}
+	} else {
+		if (!cJSON_IsArray(rungs) || (n = cJSON_GetArraySize(rungs)) == 0 ||
+		    n > ASHA_MAX_RUNGS)
+			return xcause(cause, -EINVAL, "early_stopping.rungs: must be a non-empty "
+			    "array of at most %d epoch counts", ASHA_MAX_RUNGS);
+		i = 0;
+		cJSON_ArrayForEach(c, rungs) {
+			if (!cJSON_IsNumber(c) || !(c->valuedouble >= 1 &&
+			    c->valuedouble < s->epochs) ||
+			    c->valuedouble != floor(c->valuedouble))
+				return xcause(cause, -EINVAL, "early_stopping.rungs[%d]: must be an "
+				    "integer in [1, %d] (below epochs)", i, s->epochs - 1);
+			if (i > 0 && !(c->valuedouble > s->rungs[i - 1]))
+				return xcause(cause, -EINVAL, "early_stopping.rungs[%d]: must be "
+				    "greater than the rung before", i);
+			s->rungs[i++] = (int)c->valuedouble;
+		}
+		s->nrungs = i;
+	}
+	s->asha = true;
+	s->eta = eta;
+	return 0;
+}
+
+/* Read the panda policy (after mode): an object of optional settings, in panda mode only. */
+static int
+spec_panda(struct spec *s, const cJSON *v, char **cause)
+{
+	struct panda_policy *p = &s->panda;
+	double raise_after = p->raise_after;
+	int err;
+
+	if (v == NULL)
+		return 0;
+	if (s->mode != SPEC_PANDA)
+		return xcause(cause, -EINVAL, "panda: only for panda mode");
+	if (!cJSON_IsObject(v))
+		return xcause(cause, -EINVAL, "panda: must be an object");
+	if ((err = spec_check_keys(v, spec_keys_panda, "panda", cause)) != 0 ||
+	    (err = spec_real(v, "panda", "raise", 1, INFINITY, "()", &p->raise, cause)) != 0 ||
+	    (err = spec_int(v, "panda", "raise_after", 1, SPEC_MAX_EPOCHS, &raise_after,
+	    cause)) != 0 ||
+	    (err = spec_real(v, "panda", "lower", 0, 1, "()", &p->lower, cause)) != 0 ||
+	    (err = spec_real(v, "panda", "rollback_lower", 0, 1, "()", &p->rollback_lower,
+	    cause)) != 0 ||
+	    (err = spec_real(v, "panda", "jump", 1, INFINITY, "()", &p->jump, cause)) != 0 ||
+	    (err = spec_real(v, "panda", "alpha_min", 0, 10, "(]", &p->alpha_min,
+	    cause)) != 0 ||
+	    (err = spec_real(v, "panda", "alpha_max", 0, 10, "(]", &p->alpha_max,
+	    cause)) != 0)
+		return err;
+	p->raise_after = (int)raise_after;
+	if (!(p->alpha_min < p->alpha_max))
+		return xcause(cause, -EINVAL, "panda.alpha_min: must be less than alpha_max "
+		    "(%g)", p->alpha_max);
 	return 0;
 }
 
@@ -420,16 +599,43 @@ spec_params(struct spec *s, const cJSON *obj, char **cause)
 	return 0;
 }
 
-/* Build the normalized spec: every default filled in, dataset and params as given. */
+/*
+ * Build the normalized spec: every default filled in (the strategy, early stopping and, in
+ * panda mode, the policy as resolved objects), dataset and params as given. It parses back
+ * to the same spec.
+ */
 static cJSON *
 spec_normalize(const struct spec *s, const cJSON *params)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *st, *es, *p;
 
 	cJSON_AddStringToObject(o, "name", s->name);
 	cJSON_AddStringToObject(o, "mode", spec_mode_name(s->mode));
 	cJSON_AddItemToObject(o, "dataset", cJSON_Duplicate(s->dataset, 1));
-	cJSON_AddStringToObject(o, "strategy", spec_strategy_name(s->strategy));
+	st = cJSON_AddObjectToObject(o, "strategy");
+	cJSON_AddStringToObject(st, "kind", spec_strategy_name(s->strategy));
+	if (s->strategy == SPEC_COARSE_TO_FINE) {
+		cJSON_AddNumberToObject(st, "rounds", s->rounds);
+		cJSON_AddNumberToObject(st, "top_k", s->top_k);
+		cJSON_AddNumberToObject(st, "zoom", s->zoom);
+	}
+	if (s->asha) {
+		es = cJSON_AddObjectToObject(o, "early_stopping");
+		cJSON_AddStringToObject(es, "kind", "asha");
+		cJSON_AddItemToObject(es, "rungs", cJSON_CreateIntArray(s->rungs, s->nrungs));
+		cJSON_AddNumberToObject(es, "eta", s->eta);
+	} else
+		cJSON_AddNullToObject(o, "early_stopping");
+	if (s->mode == SPEC_PANDA) {
+		p = cJSON_AddObjectToObject(o, "panda");
+		cJSON_AddNumberToObject(p, "raise", s->panda.raise);
+		cJSON_AddNumberToObject(p, "raise_after", s->panda.raise_after);
+		cJSON_AddNumberToObject(p, "lower", s->panda.lower);
+		cJSON_AddNumberToObject(p, "rollback_lower", s->panda.rollback_lower);
+		cJSON_AddNumberToObject(p, "jump", s->panda.jump);
+		cJSON_AddNumberToObject(p, "alpha_min", s->panda.alpha_min);
+		cJSON_AddNumberToObject(p, "alpha_max", s->panda.alpha_max);
+	}
 	cJSON_AddNumberToObject(o, "epochs", s->epochs);
 	cJSON_AddNumberToObject(o, "trials", s->trials);
 	cJSON_AddNumberToObject(o, "parallel", s->parallel);
@@ -443,9 +649,11 @@ spec_normalize(const struct spec *s, const cJSON *params)
 }
 
 /*
- * Parse and check a search spec into s (which need not be initialized). default_parallel is
- * used when the spec has no "parallel" (clamped to [1, SPEC_MAX_PARALLEL]). On failure s is
- * left empty (spec_free is still safe) and *cause says what is wrong, naming the JSON path.
+ * Parse and check a search spec into s (which need not be initialized). default_parallel (the
+ * cores) is used when the spec has no "parallel" in caviar mode, and no "threads" in panda
+ * mode (clamped to [1, SPEC_MAX_PARALLEL], and SPEC_MAX_THREADS for threads); panda mode runs
+ * one trial at a time. On failure s is left empty (spec_free is still safe) and *cause says
+ * what is wrong, naming the JSON path.
  */
 int
 spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause)
@@ -486,21 +694,37 @@ spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause
 	if ((err = spec_dataset(v, cause)) != 0)
 		goto fail;
 	s->dataset = cJSON_Duplicate(v, 1);
-	if ((v = cJSON_GetObjectItemCaseSensitive(json, "strategy")) != NULL &&
-	    (err = spec_strategy(s, v, cause)) != 0)
-		goto fail;
 
-	if ((err = spec_int(json, "epochs", 1, SPEC_MAX_EPOCHS, &epochs, cause)) != 0 ||
-	    (err = spec_int(json, "trials", 1, SPEC_MAX_TRIALS, &trials, cause)) != 0 ||
-	    (err = spec_int(json, "parallel", 1, SPEC_MAX_PARALLEL, &parallel, cause)) != 0 ||
-	    (err = spec_int(json, "threads", 1, SPEC_MAX_THREADS, &threads, cause)) != 0 ||
-	    (err = spec_int(json, "seed", 0, SPEC_MAX_SEED, &seed, cause)) != 0)
+	if (s->mode == SPEC_PANDA) {
+		parallel = 1;
+		threads = default_parallel < SPEC_MAX_THREADS ? default_parallel :
+		    SPEC_MAX_THREADS;
+	}
+	if ((err = spec_int(json, NULL, "epochs", 1, SPEC_MAX_EPOCHS, &epochs, cause)) != 0 ||
+	    (err = spec_int(json, NULL, "trials", 1, SPEC_MAX_TRIALS, &trials, cause)) != 0 ||
+	    (err = spec_int(json, NULL, "parallel", 1, SPEC_MAX_PARALLEL, &parallel,
+	    cause)) != 0 ||
+	    (err = spec_int(json, NULL, "threads", 1, SPEC_MAX_THREADS, &threads, cause)) != 0 ||
+	    (err = spec_int(json, NULL, "seed", 0, SPEC_MAX_SEED, &seed, cause)) != 0)
 		goto fail;
+	if (s->mode == SPEC_PANDA && parallel > 1) {
+		err = xcause(cause, -EINVAL, "parallel: panda mode runs one model at a time");
+		goto fail;
+	}
 	s->epochs = (int)epochs;
 	s->trials = (int)trials;
 	s->parallel = (int)parallel;
 	s->threads = (int)threads;
 	s->seed = (uint64_t)seed;
+
+	s->rounds = 1;
+	panda_policy_default(&s->panda);
+	if (((v = cJSON_GetObjectItemCaseSensitive(json, "strategy")) != NULL &&
+	    (err = spec_strategy(s, v, cause)) != 0) ||
+	    (err = spec_early_stopping(s, cJSON_GetObjectItemCaseSensitive(json,
+	    "early_stopping"), cause)) != 0 ||
+	    (err = spec_panda(s, cJSON_GetObjectItemCaseSensitive(json, "panda"), cause)) != 0)
+		goto fail;
 
 	v = cJSON_GetObjectItemCaseSensitive(json, "params");
 	if (v != NULL && (err = spec_params(s, v, cause)) != 0)

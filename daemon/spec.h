@@ -7,10 +7,15 @@
 
 #include <cJSON.h>
 
+#include "asha.h"
 #include "hparams.h"
+#include "panda.h"
 
 #define SPEC_MAX_TRIALS 1000000
 #define SPEC_MAX_PARALLEL 256
+#define SPEC_MIN_ROUNDS 2
+#define SPEC_MAX_ROUNDS 20
+#define SPEC_MAX_TOP_K 1000
 
 enum spec_mode { SPEC_CAVIAR, SPEC_PANDA };
 enum spec_strategy { SPEC_RANDOM, SPEC_COARSE_TO_FINE };
@@ -41,6 +46,14 @@ struct spec {
 	char *name;
 	enum spec_mode mode;
 	enum spec_strategy strategy;
+	int rounds;			/* coarse-to-fine rounds (1 for random) */
+	int top_k;			/* best trials a round zooms onto (0 for random) */
+	double zoom;			/* a box's width <= zoom x the last one's (0 for random) */
+	bool asha;			/* early stopping by ASHA (caviar mode only) */
+	int nrungs;			/* ASHA rungs (epochs), increasing, each < epochs */
+	int rungs[ASHA_MAX_RUNGS];
+	double eta;			/* ASHA keeps the top 1/eta at each rung (0: no ASHA) */
+	struct panda_policy panda;	/* panda mode's policy (the defaults in caviar mode) */
 	cJSON *dataset;			/* as given; passed to tuna-worker verbatim */
 	int epochs;			/* per trial */
 	int trials;			/* in all */

@@ -56,6 +56,11 @@ enum store_stmt {
 	S_EVENTS_ALL,
 	S_EVENTS_ONE,
 	S_UNFINISHED,
+	S_ROUND_ADD,
+	S_ROUNDS,
+	S_TRIAL_CONTINUE,
+	S_EPOCHS_AFTER,
+	S_RUNG_VALUES,
 	S_COUNT
 };
 
@@ -157,6 +162,15 @@ static const char *const store_sql[S_COUNT] = {
 	[S_EVENTS_ONE] = STORE_EVENT_SELECT "WHERE search_id = ?1 AND id > ?2 ORDER BY id "
 	    "LIMIT ?3",
 	[S_UNFINISHED] = "SELECT id FROM searches WHERE status = 'running' ORDER BY id",
+	[S_ROUND_ADD] = "INSERT OR REPLACE INTO rounds (search_id, round, trials, box, "
+	    "description, created_at) VALUES (?1, ?2, ?3, ?4, ?5, " STORE_NOW ")",
+	[S_ROUNDS] = "SELECT round, trials, box, description, created_at FROM rounds "
+	    "WHERE search_id = ?1 ORDER BY round",
+	[S_TRIAL_CONTINUE] = "UPDATE trials SET status = 'running', finished_at = NULL, "
+	    "error = NULL, exit_status = NULL, signal = NULL WHERE id = ?1",
+	[S_EPOCHS_AFTER] = "DELETE FROM epochs WHERE trial_id = ?1 AND epoch > ?2",
+	[S_RUNG_VALUES] = "SELECT e.val_acc FROM epochs e JOIN trials t ON t.id = e.trial_id "
+	    "WHERE t.search_id = ?1 AND e.epoch = ?2 ORDER BY e.trial_id",
 };
 
 /* What each statement does, for error messages. */
@@ -185,6 +199,11 @@ static const char *const store_what[S_COUNT] = {
 	[S_EVENTS_ALL] = "read events",
 	[S_EVENTS_ONE] = "read events",
 	[S_UNFINISHED] = "list unfinished searches",
+	[S_ROUND_ADD] = "insert round",
+	[S_ROUNDS] = "read rounds",
+	[S_TRIAL_CONTINUE] = "continue trial",
+	[S_EPOCHS_AFTER] = "delete epochs after a checkpoint",
+	[S_RUNG_VALUES] = "read rung values",
 };
 
 struct store {
@@ -1065,6 +1084,108 @@ store_unfinished(struct store *st, int64_t **ids, int *n, char **cause)
 	if (rc < 0) {
 		free(*ids);
 		*ids = NULL;
+		*n = 0;
+		return rc;
+	}
+	return 0;
+}
+
+/* Record round `round` of a search: its trial count, box (JSON) and description. */
+int
+store_round_add(struct store *st, int64_t search_id, int round, int trials, const cJSON *box,
+    const char *description, char **cause)
+{
+	sqlite3_stmt *stmt = st->stmt[S_ROUND_ADD];
+	const char *text;
+	char *heap = NULL;
+	int err;
+
+	if ((text = store_print(st, box, &heap)) == NULL)
+		return xcause(cause, -ENOMEM, "store: insert round: out of memory");
+	if ((err = store_begin(st, cause)) != 0)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, search_id);
+	sqlite3_bind_int(stmt, 2, round);
+	sqlite3_bind_int(stmt, 3, trials);
+	store_bind_text(stmt, 4, text);
+	store_bind_text(stmt, 5, description);
+	if ((err = store_run(st, S_ROUND_ADD, cause)) == 0)
+		st->pending++;
+fail:
+	free(heap);
+	return err;
+}
+
+/* The rounds of a search: [{"round","trials","box":{…},"description","created_at"}, …]. */
+cJSON *
+store_rounds(struct store *st, int64_t search_id, char **cause)
+{
+	static const char *const names[] = { "round", "trials", "box", "description",
+	    "created_at" };
+	sqlite3_stmt *stmt = st->stmt[S_ROUNDS];
+	cJSON *a = cJSON_CreateArray(), *o;
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, search_id);
+	while ((rc = store_next(st, S_ROUNDS, cause)) == 1) {
+		o = cJSON_CreateObject();
+		store_add_columns(o, stmt, 0, names, 2);
+		cJSON_AddItemToObject(o, "box", store_column(stmt, 2, true));
+		store_add_columns(o, stmt, 3, names + 3, 2);
+		cJSON_AddItemToArray(a, o);
+	}
+	if (rc < 0) {
+		cJSON_Delete(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Run a trial on from a checkpoint after `epoch`: running again, later epochs forgotten. */
+int
+store_trial_continue(struct store *st, int64_t trial_id, int epoch, char **cause)
+{
+	int err, rows = 0;
+
+	if ((err = store_begin_many(st, cause)) != 0)
+		return err;
+	sqlite3_bind_int64(st->stmt[S_TRIAL_CONTINUE], 1, trial_id);
+	if ((err = store_run(st, S_TRIAL_CONTINUE, cause)) != 0)
+		goto fail;
+	rows++;
+	sqlite3_bind_int64(st->stmt[S_EPOCHS_AFTER], 1, trial_id);
+	sqlite3_bind_int(st->stmt[S_EPOCHS_AFTER], 2, epoch);
+	if ((err = store_run(st, S_EPOCHS_AFTER, cause)) != 0)
+		goto fail;
+	rows++;
+fail:
+	return store_end_many(st, err, rows, cause);
+}
+
+/* The validation accuracies recorded at one epoch by a search's trials (ASHA's rung). */
+int
+store_rung_values(struct store *st, int64_t search_id, int epoch, double **vals, int *n,
+    char **cause)
+{
+	sqlite3_stmt *stmt = st->stmt[S_RUNG_VALUES];
+	int rc, size = 0;
+
+	*vals = NULL;
+	*n = 0;
+	sqlite3_bind_int64(stmt, 1, search_id);
+	sqlite3_bind_int(stmt, 2, epoch);
+	while ((rc = store_next(st, S_RUNG_VALUES, cause)) == 1) {
+		if (sqlite3_column_type(stmt, 0) == SQLITE_NULL)
+			continue;
+		if (*n == size) {
+			size = size ? 2 * size : 64;
+			*vals = xreallocarray(*vals, (size_t)size, sizeof **vals);
+		}
+		(*vals)[(*n)++] = sqlite3_column_double(stmt, 0);
+	}
+	if (rc < 0) {
+		free(*vals);
+		*vals = NULL;
 		*n = 0;
 		return rc;
 	}

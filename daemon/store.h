@@ -44,5 +44,11 @@ cJSON *store_best(struct store *st, int64_t search_id, int n, char **cause);
 cJSON *store_events(struct store *st, int64_t search_id, int64_t after, int limit,
     char **cause);
 int store_unfinished(struct store *st, int64_t **ids, int *n, char **cause);
+int store_round_add(struct store *st, int64_t search_id, int round, int trials,
+    const cJSON *box, const char *description, char **cause);
+cJSON *store_rounds(struct store *st, int64_t search_id, char **cause);
+int store_trial_continue(struct store *st, int64_t trial_id, int epoch, char **cause);
+int store_rung_values(struct store *st, int64_t search_id, int epoch, double **vals, int *n,
+    char **cause);
 
 #endif

@@ -12,6 +12,9 @@
 #include <cJSON.h>
 #include <uv.h>
 
+#include "asha.h"
+#include "box.h"
+#include "panda.h"
 #include "spec.h"
 #include "store.h"
 
@@ -65,6 +68,23 @@ struct conn {
 	TAILQ_ENTRY(conn) entry;
 };
 
+/* A trial to run again: interrupted by a stop or a crash (panda: from its checkpoint). */
+struct redo {
+	int number;
+	int64_t id;			/* its row, when known */
+	int round;
+	int resume_epoch;		/* > 0: continue from the checkpoint of this epoch */
+	double alpha;			/* panda: α in force after that epoch */
+	double val_loss;		/* panda: that epoch's validation loss (the best) */
+	cJSON *params;			/* its hyperparameters, as first drawn */
+};
+
+/* A completed trial of the current round, for zooming onto the best. */
+struct scored {
+	double score;
+	cJSON *params;
+};
+
 /* A search being run. */
 struct search {
 	int64_t id;
@@ -75,23 +95,40 @@ struct search {
 	int done;			/* of which completed */
 	double best_val_acc;
 	int64_t best_trial;
-	int *redo;			/* trial numbers to run again (interrupted) */
+	struct redo *redo;		/* trials to run again */
 	int nredo;
 	bool cancelled;
+	int round;			/* coarse-to-fine round, from 1 */
+	int round_end;			/* trial numbers below it belong to rounds <= round */
+	struct box box;			/* the box the current round samples */
+	struct scored *scored;		/* completed trials of the current round */
+	int nscored;
+	struct asha asha;		/* early stopping (spec.asha) */
+	char *ckpt_dir;			/* panda: where its checkpoints live */
 	TAILQ_ENTRY(search) entry;
 };
 
 /* A trial running in a worker. */
 struct trial {
 	struct search *search;
+	struct worker *worker;
 	int64_t id;
 	int number;
 	int round;
 	cJSON *params;
 	int epochs;			/* epoch events seen */
+	int last_epoch;			/* the number of the last epoch reported */
 	double best_val_acc;
+	double alpha;			/* α of the next epoch, as last known */
 	bool cancelled;			/* killed by a cancel */
 	bool interrupted;		/* killed by shutdown */
+	bool step;			/* control "step": the daemon says when to go on */
+	bool pruned;			/* stopped by ASHA */
+	struct panda_state panda;	/* panda mode: the babysitter's state */
+	char *ckpt;			/* panda: its checkpoint file */
+	int ckpt_epoch;			/* epoch of the last good checkpoint, -1: none */
+	int resume_epoch;		/* > 0: restore the checkpoint before the first epoch */
+	cJSON *nudges;			/* user nudges waiting for the next boundary */
 };
 
 /* A tuna-worker process, running trials one after another. */
@@ -131,6 +168,7 @@ void request_handle(struct conn *c, const char *line, size_t len);
 
 /* search.c */
 struct search *search_create(int64_t id, struct spec *spec);
+void search_begin(struct search *s);
 struct search *search_find(int64_t id);
 int search_resume(int64_t id, char **cause);
 bool search_has_work(const struct search *s);
@@ -140,8 +178,16 @@ int search_cancel(struct search *s);
 void search_free(struct search *s);
 void search_schedule(void);
 
+/* babysit.c */
+void babysit_start(struct trial *t);
+void babysit_epoch(struct trial *t, const cJSON *ev);
+void babysit_diverged(struct trial *t, const cJSON *ev);
+int babysit_nudge(struct trial *t, const cJSON *nudge, char **cause);
+struct trial *babysit_find(int64_t trial_id);
+
 /* pool.c */
 int pool_start(struct trial *t, char **cause);
+int pool_command(struct trial *t, cJSON *cmd, char **cause);
 void pool_kill_search(struct search *s, bool interrupted);
 void pool_kill_all(void);
 

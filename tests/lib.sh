@@ -38,15 +38,15 @@ field() {
 # gt A B: A > B as numbers.
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
 
-# make_csv FILE ROWS SEED: a learnable 3-class data set of 8 features with a header row.
+# make_csv FILE ROWS SEED [NOISE]: a learnable 3-class data set of 8 features, a header row.
 make_csv() {
-	awk -v n="$2" -v seed="$3" 'BEGIN {
+	awk -v n="$2" -v seed="$3" -v noise="${4:-1.5}" 'BEGIN {
 		srand(seed);
 		print "label,f0,f1,f2,f3,f4,f5,f6,f7";
 		for (i = 0; i < n; i++) {
 			c = i % 3; line = c;
 			for (j = 0; j < 8; j++) {
-				v = (j % 3 == c ? 2.0 : 0.0) + (rand() - 0.5) * 1.5;
+				v = (j % 3 == c ? 2.0 : 0.0) + (rand() - 0.5) * noise;
 				line = line "," v;
 			}
 			print line;

@@ -84,6 +84,16 @@ num(const struct spec *s, const char *key)
 	return v->valuedouble;
 }
 
+/* A member of an object as a string. */
+static const char *
+member_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	ASSERT(cJSON_IsString(v));
+	return v->valuestring;
+}
+
 /* A member of the normalized spec as a string. */
 static const char *
 str(const struct spec *s, const char *key)
@@ -153,7 +163,14 @@ test_every_kind(void)
 	/* The normalized copy has every default, and parses to itself. */
 	ASSERT_EQ_STR(str(&s, "name"), "t");
 	ASSERT_EQ_STR(str(&s, "mode"), "caviar");
-	ASSERT_EQ_STR(str(&s, "strategy"), "random");
+	ASSERT_EQ_STR(member_str(cJSON_GetObjectItemCaseSensitive(s.json, "strategy"), "kind"),
+	    "random");
+	ASSERT_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s.json, "strategy")),
+	    1);
+	ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(s.json, "early_stopping")));
+	ASSERT(cJSON_GetObjectItemCaseSensitive(s.json, "panda") == NULL);
+	ASSERT_EQ_INT(s.rounds, 1);
+	ASSERT(!s.asha);
 	ASSERT_NEAR(num(&s, "epochs"), 10, 0);
 	ASSERT_NEAR(num(&s, "trials"), 20, 0);
 	ASSERT_NEAR(num(&s, "parallel"), 3, 0);
@@ -177,19 +194,23 @@ test_fields(void)
 {
 	struct spec s;
 
-	good(&s, "{\"name\": \"full\", \"mode\": \"panda\", \"dataset\": \"/nonexistent/dir\","
+	good(&s, "{\"name\": \"full\", \"mode\": \"caviar\", \"dataset\": \"/nonexistent/dir\","
 	    "\"strategy\": {\"kind\": \"coarse_to_fine\"}, \"epochs\": 100000,"
 	    "\"trials\": 1000000, \"parallel\": 256, \"threads\": 64, \"seed\": 9007199254740992,"
 	    "\"params\": {}}");
-	ASSERT_EQ_INT(s.mode, SPEC_PANDA);
+	ASSERT_EQ_INT(s.mode, SPEC_CAVIAR);
 	ASSERT_EQ_INT(s.strategy, SPEC_COARSE_TO_FINE);
+	ASSERT_EQ_INT(s.rounds, 3);
+	ASSERT_EQ_INT(s.top_k, 1000);		/* 333333 / 5, at most 1000 */
+	ASSERT_NEAR(s.zoom, 0.5, 0);
 	ASSERT_EQ_INT(s.epochs, 100000);
 	ASSERT_EQ_INT(s.trials, SPEC_MAX_TRIALS);
 	ASSERT_EQ_INT(s.parallel, SPEC_MAX_PARALLEL);
 	ASSERT_EQ_INT(s.threads, 64);
 	ASSERT(s.seed == 9007199254740992ULL);
-	ASSERT_EQ_STR(str(&s, "mode"), "panda");
-	ASSERT_EQ_STR(str(&s, "strategy"), "coarse_to_fine");
+	ASSERT_EQ_STR(str(&s, "mode"), "caviar");
+	ASSERT_EQ_STR(member_str(cJSON_GetObjectItemCaseSensitive(s.json, "strategy"), "kind"),
+	    "coarse_to_fine");
 	ASSERT_EQ_STR(str(&s, "dataset"), "/nonexistent/dir");
 	ASSERT_NEAR(num(&s, "seed"), 9007199254740992.0, 0);
 	spec_free(&s);
@@ -200,6 +221,8 @@ test_fields(void)
 	ASSERT_EQ_STR(s.name, "search");
 	ASSERT_EQ_STR(str(&s, "name"), "search");
 	ASSERT_EQ_INT(s.strategy, SPEC_COARSE_TO_FINE);
+	ASSERT_EQ_INT(s.rounds, 3);
+	ASSERT_EQ_INT(s.top_k, 2);		/* max(2, 6 / 5) */
 	ASSERT_EQ_INT(s.seed, 7);
 	ASSERT_EQ_INT(s.n_params, 0);
 	ASSERT(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(s.json, "params")));
@@ -259,6 +282,98 @@ test_bad(void)
 	bad("{" DS ", \"strategy\": 3}", "strategy: must be");
 	bad("{" DS ", \"strategy\": {\"kind\": \"random\", \"rounds\": 3}}",
 	    "strategy.rounds: unknown key");
+	bad("{" DS ", \"strategy\": {\"kind\": \"random\", \"top_k\": 3}}",
+	    "strategy.top_k: unknown key for the random strategy");
+	bad("{" DS ", \"strategy\": {\"kind\": \"random\", \"zoom\": 0.5}}",
+	    "strategy.zoom: unknown key for the random strategy");
+	bad("{" DS ", \"strategy\": {\"kind\": \"coarse_to_fine\", \"colour\": 1}}",
+	    "strategy.colour: unknown key");
+	bad("{" DS ", \"strategy\": {\"kind\": \"coarse_to_fine\", \"rounds\": 1}}",
+	    "strategy.rounds: must be an integer in [2, 20]");
+	bad("{" DS ", \"strategy\": {\"kind\": \"coarse_to_fine\", \"rounds\": 21}}",
+	    "strategy.rounds: must be an integer in [2, 20]");
+	bad("{" DS ", \"strategy\": {\"kind\": \"coarse_to_fine\", \"rounds\": 2.5}}",
+	    "strategy.rounds: must be an integer");
+	bad("{" DS ", \"trials\": 4, \"strategy\": {\"kind\": \"coarse_to_fine\","
+	    "\"rounds\": 5}}", "strategy.rounds: 5 rounds need at least as many trials, got 4");
+	bad("{" DS ", \"trials\": 1, \"strategy\": \"coarse_to_fine\"}",
+	    "strategy: coarse_to_fine needs at least 2 trials");
+	bad("{" DS ", \"strategy\": {\"kind\": \"coarse_to_fine\", \"top_k\": 0}}",
+	    "strategy.top_k: must be an integer in [1, 1000]");
+	bad("{" DS ", \"strategy\": {\"kind\": \"coarse_to_fine\", \"top_k\": 1001}}",
+	    "strategy.top_k: must be an integer in [1, 1000]");
+	bad("{" DS ", \"strategy\": {\"kind\": \"coarse_to_fine\", \"zoom\": 0}}",
+	    "strategy.zoom: must be a number in (0, 1)");
+	bad("{" DS ", \"strategy\": {\"kind\": \"coarse_to_fine\", \"zoom\": 1}}",
+	    "strategy.zoom: must be a number in (0, 1)");
+	bad("{" DS ", \"strategy\": {\"kind\": \"coarse_to_fine\", \"zoom\": \"half\"}}",
+	    "strategy.zoom: must be a number in (0, 1)");
+	bad("{" DS ", \"strategy\": {\"rounds\": 3}}", "strategy.kind: required");
+
+	/* Early stopping. */
+	bad("{" DS ", \"mode\": \"panda\", \"early_stopping\": {\"kind\": \"asha\"}}",
+	    "early_stopping: only for caviar mode");
+	bad("{" DS ", \"early_stopping\": \"asha\"}", "early_stopping: must be null or an object");
+	bad("{" DS ", \"early_stopping\": {}}", "early_stopping.kind: required");
+	bad("{" DS ", \"early_stopping\": {\"kind\": \"hyperband\"}}",
+	    "early_stopping.kind: must be \"asha\"");
+	bad("{" DS ", \"early_stopping\": {\"kind\": \"asha\", \"grace\": 1}}",
+	    "early_stopping.grace: unknown key");
+	bad("{" DS ", \"early_stopping\": {\"kind\": \"asha\", \"eta\": 1}}",
+	    "early_stopping.eta: must be a number > 1");
+	bad("{" DS ", \"early_stopping\": {\"kind\": \"asha\", \"eta\": \"3\"}}",
+	    "early_stopping.eta: must be a number > 1");
+	bad("{" DS ", \"early_stopping\": {\"kind\": \"asha\", \"rungs\": []}}",
+	    "early_stopping.rungs: must be a non-empty array of at most 16");
+	bad("{" DS ", \"early_stopping\": {\"kind\": \"asha\", \"rungs\": 3}}",
+	    "early_stopping.rungs: must be a non-empty array");
+	bad("{" DS ", \"epochs\": 100, \"early_stopping\": {\"kind\": \"asha\", \"rungs\": "
+	    "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}}",
+	    "early_stopping.rungs: must be a non-empty array of at most 16");
+	bad("{" DS ", \"early_stopping\": {\"kind\": \"asha\", \"rungs\": [0, 3]}}",
+	    "early_stopping.rungs[0]: must be an integer in [1, 9] (below epochs)");
+	bad("{" DS ", \"early_stopping\": {\"kind\": \"asha\", \"rungs\": [1, 10]}}",
+	    "early_stopping.rungs[1]: must be an integer in [1, 9]");
+	bad("{" DS ", \"early_stopping\": {\"kind\": \"asha\", \"rungs\": [1, 2.5]}}",
+	    "early_stopping.rungs[1]: must be an integer");
+	bad("{" DS ", \"early_stopping\": {\"kind\": \"asha\", \"rungs\": [3, 3]}}",
+	    "early_stopping.rungs[1]: must be greater than the rung before");
+	bad("{" DS ", \"early_stopping\": {\"kind\": \"asha\", \"rungs\": [3, \"5\"]}}",
+	    "early_stopping.rungs[1]: must be an integer");
+	bad("{" DS ", \"epochs\": 1, \"early_stopping\": {\"kind\": \"asha\"}}",
+	    "early_stopping: ASHA needs at least 2 epochs");
+
+	/* Panda mode and its policy. */
+	bad("{" DS ", \"panda\": {}}", "panda: only for panda mode");
+	bad("{" DS ", \"mode\": \"panda\", \"parallel\": 2}",
+	    "parallel: panda mode runs one model at a time");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": 5}", "panda: must be an object");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": {\"speed\": 1}}",
+	    "panda.speed: unknown key");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": {\"raise\": 1}}",
+	    "panda.raise: must be a number > 1");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": {\"raise_after\": 0}}",
+	    "panda.raise_after: must be an integer in [1, 100000]");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": {\"raise_after\": 1.5}}",
+	    "panda.raise_after: must be an integer");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": {\"lower\": 1}}",
+	    "panda.lower: must be a number in (0, 1)");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": {\"lower\": 0}}",
+	    "panda.lower: must be a number in (0, 1)");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": {\"rollback_lower\": 1.5}}",
+	    "panda.rollback_lower: must be a number in (0, 1)");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": {\"jump\": 0.9}}",
+	    "panda.jump: must be a number > 1");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": {\"jump\": null}}",
+	    "panda.jump: must be a number > 1");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": {\"alpha_min\": 0}}",
+	    "panda.alpha_min: must be a number in (0, 10]");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": {\"alpha_max\": 11}}",
+	    "panda.alpha_max: must be a number in (0, 10]");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": {\"alpha_min\": 0.5,"
+	    "\"alpha_max\": 0.1}}", "panda.alpha_min: must be less than alpha_max");
+	bad("{" DS ", \"mode\": \"panda\", \"panda\": {\"alpha_min\": 2}}",
+	    "panda.alpha_min: must be less than alpha_max (1)");
 	bad("{" DS ", \"strategy\": {}}", "strategy.kind: required");
 	bad("{" DS ", \"strategy\": {\"kind\": \"grid\"}}", "strategy.kind: must be");
 	bad("{" DS ", \"epochs\": \"10\"}", "epochs: must be an integer in [1, 100000]");
@@ -395,6 +510,236 @@ test_bad(void)
 	    "\"min\": 1, \"max\": 3}}", "too large");
 }
 
+/* Parse a spec; the normalized copy parses (with another default_parallel) to the same. */
+static void
+round_trip(struct spec *s, const char *text)
+{
+	struct spec s2;
+	cJSON *json;
+	char *norm, *cause = NULL;
+	int i;
+
+	good(s, text);
+	norm = cJSON_PrintUnformatted(s->json);
+	printf("normalized: %s\n", norm);
+	json = cJSON_Parse(norm);
+	ASSERT(json != NULL);
+	ASSERT_EQ_INT(spec_parse(&s2, json, 17, &cause), 0);
+	ASSERT(cJSON_Compare(s->json, s2.json, 1));
+	ASSERT_EQ_INT(s2.mode, s->mode);
+	ASSERT_EQ_INT(s2.strategy, s->strategy);
+	ASSERT_EQ_INT(s2.rounds, s->rounds);
+	ASSERT_EQ_INT(s2.top_k, s->top_k);
+	ASSERT(s2.zoom == s->zoom);
+	ASSERT_EQ_INT(s2.asha, s->asha);
+	ASSERT_EQ_INT(s2.nrungs, s->nrungs);
+	for (i = 0; i < s->nrungs; i++)
+		ASSERT_EQ_INT(s2.rungs[i], s->rungs[i]);
+	ASSERT(s2.eta == s->eta);
+	ASSERT(memcmp(&s2.panda, &s->panda, sizeof s->panda) == 0);
+	ASSERT_EQ_INT(s2.parallel, s->parallel);
+	ASSERT_EQ_INT(s2.threads, s->threads);
+	ASSERT_EQ_INT(s2.epochs, s->epochs);
+	ASSERT_EQ_INT(s2.trials, s->trials);
+	spec_free(&s2);
+	cJSON_Delete(json);
+	free(norm);
+}
+
+/* Coarse-to-fine settings: defaults from trials, explicit values, the normalized object. */
+static void
+test_strategy(void)
+{
+	const cJSON *st;
+	struct spec s;
+
+	round_trip(&s, "{" DS ", \"trials\": 100, \"strategy\": \"coarse_to_fine\"}");
+	ASSERT_EQ_INT(s.strategy, SPEC_COARSE_TO_FINE);
+	ASSERT_EQ_INT(s.rounds, 3);
+	ASSERT_EQ_INT(s.top_k, 6);		/* 33 per round / 5 */
+	ASSERT_NEAR(s.zoom, 0.5, 0);
+	st = cJSON_GetObjectItemCaseSensitive(s.json, "strategy");
+	ASSERT_EQ_STR(member_str(st, "kind"), "coarse_to_fine");
+	ASSERT_NEAR(cJSON_GetObjectItemCaseSensitive(st, "rounds")->valuedouble, 3, 0);
+	ASSERT_NEAR(cJSON_GetObjectItemCaseSensitive(st, "top_k")->valuedouble, 6, 0);
+	ASSERT_NEAR(cJSON_GetObjectItemCaseSensitive(st, "zoom")->valuedouble, 0.5, 0);
+	ASSERT_EQ_STR(spec_strategy_name(s.strategy), "coarse_to_fine");
+	spec_free(&s);
+
+	round_trip(&s, "{" DS ", \"trials\": 100, \"strategy\": {\"kind\": \"coarse_to_fine\","
+	    "\"rounds\": 5, \"zoom\": 0.3}}");
+	ASSERT_EQ_INT(s.rounds, 5);
+	ASSERT_EQ_INT(s.top_k, 4);		/* 20 per round / 5 */
+	ASSERT_NEAR(s.zoom, 0.3, 0);
+	spec_free(&s);
+
+	round_trip(&s, "{" DS ", \"trials\": 40, \"strategy\": {\"kind\": \"coarse_to_fine\","
+	    "\"rounds\": 20, \"top_k\": 1}}");
+	ASSERT_EQ_INT(s.rounds, 20);
+	ASSERT_EQ_INT(s.top_k, 1);
+	spec_free(&s);
+
+	/* Fewer trials than the default rounds: one round per trial. */
+	round_trip(&s, "{" DS ", \"trials\": 2, \"strategy\": \"coarse_to_fine\"}");
+	ASSERT_EQ_INT(s.rounds, 2);
+	ASSERT_EQ_INT(s.top_k, 2);
+	spec_free(&s);
+
+	round_trip(&s, "{" DS ", \"strategy\": {\"kind\": \"random\"}}");
+	ASSERT_EQ_INT(s.strategy, SPEC_RANDOM);
+	ASSERT_EQ_INT(s.rounds, 1);
+	ASSERT_EQ_INT(s.top_k, 0);
+	spec_free(&s);
+}
+
+/* ASHA: default rungs from eta and epochs, explicit ones, null, the normalized object. */
+static void
+test_early_stopping(void)
+{
+	static const int r10[] = { 1, 3, 9 }, r9[] = { 1, 3 }, r100[] = { 1, 2, 4, 8, 16, 32, 64 },
+	    r50[] = { 1, 3, 6, 16, 39 }, r2[] = { 2, 5 };
+	const cJSON *es;
+	struct spec s;
+	int i;
+
+	round_trip(&s, "{" DS ", \"early_stopping\": {\"kind\": \"asha\"}}");
+	ASSERT(s.asha);
+	ASSERT_NEAR(s.eta, 3, 0);
+	ASSERT_EQ_INT(s.nrungs, 3);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ_INT(s.rungs[i], r10[i]);
+	es = cJSON_GetObjectItemCaseSensitive(s.json, "early_stopping");
+	ASSERT_EQ_STR(member_str(es, "kind"), "asha");
+	ASSERT_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(es, "rungs")), 3);
+	ASSERT_NEAR(cJSON_GetObjectItemCaseSensitive(es, "eta")->valuedouble, 3, 0);
+	spec_free(&s);
+
+	round_trip(&s, "{" DS ", \"epochs\": 9, \"early_stopping\": {\"kind\": \"asha\"}}");
+	ASSERT_EQ_INT(s.nrungs, 2);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ_INT(s.rungs[i], r9[i]);
+	spec_free(&s);
+
+	round_trip(&s, "{" DS ", \"epochs\": 100, \"early_stopping\": {\"kind\": \"asha\","
+	    "\"eta\": 2}}");
+	ASSERT_EQ_INT(s.nrungs, 7);
+	for (i = 0; i < 7; i++)
+		ASSERT_EQ_INT(s.rungs[i], r100[i]);
+	spec_free(&s);
+
+	/* A fractional eta: rounded powers, without repeats. */
+	round_trip(&s, "{" DS ", \"epochs\": 50, \"early_stopping\": {\"kind\": \"asha\","
+	    "\"eta\": 2.5}}");
+	ASSERT_EQ_INT(s.nrungs, 5);
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ_INT(s.rungs[i], r50[i]);
+	spec_free(&s);
+
+	/* At most 16 rungs; a huge eta leaves rung 1 alone; two epochs have rung 1. */
+	good(&s, "{" DS ", \"epochs\": 100000, \"early_stopping\": {\"kind\": \"asha\","
+	    "\"eta\": 1.5}}");
+	ASSERT_EQ_INT(s.nrungs, ASHA_MAX_RUNGS);
+	for (i = 1; i < s.nrungs; i++)
+		ASSERT(s.rungs[i] > s.rungs[i - 1]);
+	spec_free(&s);
+	good(&s, "{" DS ", \"early_stopping\": {\"kind\": \"asha\", \"eta\": 1e6}}");
+	ASSERT_EQ_INT(s.nrungs, 1);
+	ASSERT_EQ_INT(s.rungs[0], 1);
+	spec_free(&s);
+	good(&s, "{" DS ", \"epochs\": 2, \"early_stopping\": {\"kind\": \"asha\","
+	    "\"eta\": 1.0001}}");
+	ASSERT_EQ_INT(s.nrungs, 1);
+	spec_free(&s);
+
+	round_trip(&s, "{" DS ", \"early_stopping\": {\"kind\": \"asha\", \"rungs\": [2, 5],"
+	    "\"eta\": 4}}");
+	ASSERT_EQ_INT(s.nrungs, 2);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ_INT(s.rungs[i], r2[i]);
+	ASSERT_NEAR(s.eta, 4, 0);
+	spec_free(&s);
+
+	/* null is none, in either mode; so is absence. */
+	round_trip(&s, "{" DS ", \"early_stopping\": null}");
+	ASSERT(!s.asha);
+	ASSERT_EQ_INT(s.nrungs, 0);
+	spec_free(&s);
+	round_trip(&s, "{" DS ", \"mode\": \"panda\", \"early_stopping\": null}");
+	ASSERT(!s.asha);
+	spec_free(&s);
+}
+
+/* Panda mode: one model at a time with the cores as threads; the policy and its defaults. */
+static void
+test_panda(void)
+{
+	const cJSON *p;
+	cJSON *json;
+	struct spec s;
+	char *cause = NULL;
+
+	round_trip(&s, "{" DS ", \"mode\": \"panda\"}");
+	ASSERT_EQ_INT(s.mode, SPEC_PANDA);
+	ASSERT_EQ_INT(s.parallel, 1);
+	ASSERT_EQ_INT(s.threads, 3);		/* default_parallel */
+	ASSERT_NEAR(s.panda.raise, 1.25, 0);
+	ASSERT_EQ_INT(s.panda.raise_after, 2);
+	ASSERT_NEAR(s.panda.lower, 0.5, 0);
+	ASSERT_NEAR(s.panda.rollback_lower, 0.3, 0);
+	ASSERT_NEAR(s.panda.jump, 1.5, 0);
+	ASSERT_NEAR(s.panda.alpha_min, 1e-6, 0);
+	ASSERT_NEAR(s.panda.alpha_max, 1, 0);
+	p = cJSON_GetObjectItemCaseSensitive(s.json, "panda");
+	ASSERT(cJSON_IsObject(p));
+	ASSERT_EQ_INT(cJSON_GetArraySize(p), 7);
+	ASSERT_NEAR(cJSON_GetObjectItemCaseSensitive(p, "raise_after")->valuedouble, 2, 0);
+	ASSERT_NEAR(num(&s, "parallel"), 1, 0);
+	ASSERT_NEAR(num(&s, "threads"), 3, 0);
+	spec_free(&s);
+
+	round_trip(&s, "{" DS ", \"mode\": \"panda\", \"parallel\": 1, \"threads\": 2,"
+	    "\"strategy\": {\"kind\": \"coarse_to_fine\", \"rounds\": 4}, \"trials\": 8,"
+	    "\"panda\": {\"raise\": 1.1, \"raise_after\": 3, \"lower\": 0.7,"
+	    "\"rollback_lower\": 0.1, \"jump\": 2, \"alpha_min\": 1e-5, \"alpha_max\": 10}}");
+	ASSERT_EQ_INT(s.parallel, 1);
+	ASSERT_EQ_INT(s.threads, 2);
+	ASSERT_EQ_INT(s.strategy, SPEC_COARSE_TO_FINE);
+	ASSERT_EQ_INT(s.rounds, 4);
+	ASSERT_EQ_INT(s.top_k, 2);
+	ASSERT_NEAR(s.panda.raise, 1.1, 0);
+	ASSERT_EQ_INT(s.panda.raise_after, 3);
+	ASSERT_NEAR(s.panda.lower, 0.7, 0);
+	ASSERT_NEAR(s.panda.rollback_lower, 0.1, 0);
+	ASSERT_NEAR(s.panda.jump, 2, 0);
+	ASSERT_NEAR(s.panda.alpha_min, 1e-5, 0);
+	ASSERT_NEAR(s.panda.alpha_max, 10, 0);
+	spec_free(&s);
+
+	/* Some settings only: the others keep their defaults. */
+	round_trip(&s, "{" DS ", \"mode\": \"panda\", \"panda\": {\"jump\": 3}}");
+	ASSERT_NEAR(s.panda.jump, 3, 0);
+	ASSERT_NEAR(s.panda.raise, 1.25, 0);
+	spec_free(&s);
+
+	/* Threads default to the cores, at most SPEC_MAX_THREADS. */
+	json = cJSON_Parse("{" DS ", \"mode\": \"panda\"}");
+	ASSERT_EQ_INT(spec_parse(&s, json, 200, &cause), 0);
+	ASSERT_EQ_INT(s.threads, 64);
+	ASSERT_EQ_INT(s.parallel, 1);
+	spec_free(&s);
+	ASSERT_EQ_INT(spec_parse(&s, json, 0, &cause), 0);
+	ASSERT_EQ_INT(s.threads, 1);
+	spec_free(&s);
+	cJSON_Delete(json);
+
+	/* Caviar mode keeps its defaults, and carries no policy in the normalized copy. */
+	round_trip(&s, "{" DS ", \"mode\": \"caviar\"}");
+	ASSERT_EQ_INT(s.parallel, 3);
+	ASSERT_EQ_INT(s.threads, 1);
+	ASSERT(cJSON_GetObjectItemCaseSensitive(s.json, "panda") == NULL);
+	spec_free(&s);
+}
+
 /* A failed parse can be followed by spec_free and a successful parse into the same struct. */
 static void
 test_reuse(void)
@@ -424,6 +769,9 @@ main(void)
 	test_fields();
 	test_default_parallel();
 	test_bad();
+	test_strategy();
+	test_early_stopping();
+	test_panda();
 	test_reuse();
 	printf("test_spec: ok\n");
 	return 0;

@@ -1,0 +1,271 @@
+/*
+ * babysit.c: the daemon's hand on running trials, at every epoch boundary. Trials that run
+ * with control "step" (panda models, and caviar trials under ASHA) wait after each epoch for
+ * the daemon's word: ASHA may prune them; the panda policy raises or lowers α, saves a
+ * checkpoint of a good epoch, or rolls back to the last one; user nudges land here too. The
+ * decisions themselves are pure functions (asha.c, panda.c); this file carries them out.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "protocol.h"
+#include "tunad.h"
+#include "worker-protocol.h"
+#include "xmalloc.h"
+
+/* Send a command to the trial's worker; a failure is logged (the worker is then dying). */
+static void
+babysit_send(struct trial *t, cJSON *cmd)
+{
+	char *cause = NULL;
+
+	if (pool_command(t, cmd, &cause) != 0) {
+		log_warn("search %lld: trial %d: %s", (long long)t->search->id, t->number, cause);
+		free(cause);
+	}
+}
+
+/* A command {"cmd": name} to fill in. */
+static cJSON *
+babysit_cmd(const char *name)
+{
+	cJSON *c = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(c, "cmd", name);
+	return c;
+}
+
+/* Tell the worker to set α for the next epoch. */
+static void
+babysit_set_alpha(struct trial *t, double alpha)
+{
+	cJSON *c = babysit_cmd(WCMD_SET);
+
+	cJSON_AddNumberToObject(c, "alpha", alpha);
+	t->alpha = alpha;
+	babysit_send(t, c);
+}
+
+/* Save a checkpoint of the trial as it stands (epoch `epoch`), and record it. */
+static void
+babysit_checkpoint(struct trial *t, int epoch)
+{
+	cJSON *c = babysit_cmd(WCMD_SAVE), *ev;
+
+	cJSON_AddStringToObject(c, "path", t->ckpt);
+	babysit_send(t, c);
+	t->ckpt_epoch = epoch;
+	ev = cJSON_CreateObject();
+	cJSON_AddNumberToObject(ev, "number", t->number);
+	cJSON_AddNumberToObject(ev, "epoch", epoch);
+	cJSON_AddStringToObject(ev, "path", t->ckpt);
+	watch_publish(t->search->id, t->id, EV_CHECKPOINT, ev);
+}
+
+/* Go back to the last checkpoint. */
+static void
+babysit_restore(struct trial *t)
+{
+	cJSON *c = babysit_cmd(WCMD_RESTORE);
+
+	cJSON_AddStringToObject(c, "path", t->ckpt);
+	babysit_send(t, c);
+}
+
+/* Record a decision (ASHA's or the panda policy's) as an event with its reason. */
+static void
+babysit_decision(struct trial *t, int epoch, const char *action, double alpha,
+    const char *reason)
+{
+	cJSON *ev = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(ev, "number", t->number);
+	cJSON_AddNumberToObject(ev, "epoch", epoch);
+	cJSON_AddStringToObject(ev, "action", action);
+	if (!isnan(alpha))
+		cJSON_AddNumberToObject(ev, "alpha", alpha);
+	cJSON_AddStringToObject(ev, "reason", reason);
+	watch_publish(t->search->id, t->id, EV_DECISION, ev);
+	log_debug("search %lld: trial %d: epoch %d: %s: %s", (long long)t->search->id,
+	    t->number, epoch, action, reason);
+}
+
+/* Carry out one nudge: set values, scale α, or roll back; and record it. */
+static void
+babysit_apply_nudge(struct trial *t, const cJSON *n, int epoch)
+{
+	const cJSON *set = cJSON_GetObjectItemCaseSensitive(n, "set");
+	const cJSON *scale = cJSON_GetObjectItemCaseSensitive(n, "scale");
+	const cJSON *item;
+	cJSON *cmd, *ev;
+	char *text;
+
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(n, "rollback"))) {
+		babysit_restore(t);
+		if (!isnan(t->alpha))
+			babysit_set_alpha(t, t->alpha);	/* α as it was, unless set below */
+	}
+	if (cJSON_GetArraySize(set) > 0 || cJSON_GetArraySize(scale) > 0) {
+		cmd = babysit_cmd(WCMD_SET);
+		cJSON_ArrayForEach(item, set)
+			cJSON_AddNumberToObject(cmd, item->string, item->valuedouble);
+		cJSON_ArrayForEach(item, scale) {	/* only α can be scaled */
+			cJSON_AddNumberToObject(cmd, "alpha", t->alpha * item->valuedouble);
+		}
+		item = cJSON_GetObjectItemCaseSensitive(cmd, "alpha");
+		if (cJSON_IsNumber(item))
+			t->alpha = item->valuedouble;
+		babysit_send(t, cmd);
+	}
+	if (t->step && !isnan(t->alpha))
+		t->panda.alpha = t->alpha;	/* the policy goes on from the user's α */
+	ev = cJSON_Duplicate(n, 1);
+	cJSON_AddNumberToObject(ev, "number", t->number);
+	cJSON_AddNumberToObject(ev, "epoch", epoch);
+	if (!isnan(t->alpha))
+		cJSON_AddNumberToObject(ev, "alpha", t->alpha);
+	text = cJSON_PrintUnformatted(n);
+	log_info("search %lld: trial %d: nudged at epoch %d: %s", (long long)t->search->id,
+	    t->number, epoch, text);
+	cJSON_free(text);
+	watch_publish(t->search->id, t->id, EV_NUDGE, ev);
+}
+
+/* Carry out the nudges waiting for this boundary. */
+static void
+babysit_nudges(struct trial *t, int epoch)
+{
+	cJSON *n;
+
+	while (t->nudges != NULL && (n = cJSON_DetachItemFromArray(t->nudges, 0)) != NULL) {
+		babysit_apply_nudge(t, n, epoch);
+		cJSON_Delete(n);
+	}
+}
+
+/* Boundary 0 of a step trial: resume from a checkpoint, or save the first one; go. */
+void
+babysit_start(struct trial *t)
+{
+	char reason[96];
+
+	if (!t->step)
+		return;
+	if (t->resume_epoch > 0) {
+		babysit_restore(t);
+		babysit_set_alpha(t, t->alpha);	/* the α chosen after that epoch */
+		t->ckpt_epoch = t->resume_epoch;
+		snprintf(reason, sizeof reason, "resumed from the checkpoint of epoch %d",
+		    t->resume_epoch);
+		babysit_decision(t, t->resume_epoch, "resume", NAN, reason);
+	} else if (t->ckpt != NULL)
+		babysit_checkpoint(t, 0);
+	babysit_nudges(t, t->resume_epoch);
+	babysit_send(t, babysit_cmd(WCMD_CONTINUE));
+}
+
+/* The number member of an event, or NaN. */
+static double
+babysit_num(const cJSON *ev, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ev, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* The panda policy's decision after an epoch (or a divergence), carried out. */
+static void
+babysit_panda(struct trial *t, int epoch, double train_loss, double val_loss, bool diverged)
+{
+	const struct panda_policy *p = &t->search->spec.panda;
+	struct panda_decision d;
+
+	panda_decide(&d, &t->panda, p, epoch, train_loss, val_loss, diverged);
+	babysit_decision(t, epoch, panda_action_name(d.action), d.alpha, d.reason);
+	if (d.action == PANDA_STOP)
+		return;
+	if (d.checkpoint)
+		babysit_checkpoint(t, epoch);
+	if (d.action == PANDA_ROLLBACK)
+		babysit_restore(t);	/* and then α, always: the checkpoint brings its own */
+	if (d.action != PANDA_CONTINUE || d.alpha != t->alpha)
+		babysit_set_alpha(t, d.alpha);
+}
+
+/* After an epoch: for step trials, ASHA or the panda policy, the nudges, then go on or stop. */
+void
+babysit_epoch(struct trial *t, const cJSON *ev)
+{
+	struct search *s = t->search;
+	int epoch = (int)babysit_num(ev, "epoch");
+	double val_acc = babysit_num(ev, "val_acc"), cutoff = NAN, a = babysit_num(ev, "alpha");
+	char reason[160];
+
+	if (!isnan(a) && isnan(t->alpha))
+		t->alpha = a;
+	if (!t->step)
+		return;
+	if (s->spec.mode == SPEC_PANDA)
+		babysit_panda(t, epoch, babysit_num(ev, "train_loss"), babysit_num(ev, "val_loss"),
+		    false);
+	if (s->spec.asha && asha_report(&s->asha, epoch, val_acc, &cutoff)) {
+		snprintf(reason, sizeof reason, "val_acc %.4f at epoch %d is below the rung's "
+		    "top-1/%g cutoff %.4f", val_acc, epoch, s->spec.eta, cutoff);
+		babysit_decision(t, epoch, "prune", NAN, reason);
+		t->pruned = true;
+		babysit_send(t, babysit_cmd(WCMD_STOP));
+		return;
+	}
+	babysit_nudges(t, epoch);
+	babysit_send(t, babysit_cmd(WCMD_CONTINUE));
+}
+
+/* A step trial diverged: panda rolls back; otherwise the trial ends diverged. */
+void
+babysit_diverged(struct trial *t, const cJSON *ev)
+{
+	int epoch = (int)babysit_num(ev, "epoch");
+
+	if (!t->step)
+		return;
+	if (t->search->spec.mode == SPEC_PANDA && t->ckpt_epoch >= 0)
+		babysit_panda(t, epoch, NAN, NAN, true);
+	babysit_send(t, babysit_cmd(WCMD_CONTINUE));
+}
+
+/* The running trial with this id, or NULL. */
+struct trial *
+babysit_find(int64_t trial_id)
+{
+	struct worker *w;
+
+	TAILQ_FOREACH(w, &tunad.workers, entry) {
+		if (w->trial != NULL && w->trial->id == trial_id)
+			return w->trial;
+	}
+	return NULL;
+}
+
+/*
+ * A user's nudge {"set":{…}, "scale":{"alpha":f}, "rollback":bool}, already checked: step
+ * trials take it at their next boundary; others get it now (the worker applies it then).
+ */
+int
+babysit_nudge(struct trial *t, const cJSON *nudge, char **cause)
+{
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(nudge, "rollback")) && t->ckpt == NULL)
+		return xcause(cause, -EINVAL, "trial %lld has no checkpoint to roll back to "
+		    "(panda trials keep them)", (long long)t->id);
+	if (!t->step) {
+		babysit_apply_nudge(t, nudge, t->last_epoch);
+		return 0;
+	}
+	if (t->nudges == NULL)
+		t->nudges = cJSON_CreateArray();
+	cJSON_AddItemToArray(t->nudges, cJSON_Duplicate(nudge, 1));
+	return 0;
+}
