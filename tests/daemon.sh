@@ -9,35 +9,10 @@ worker=$3
 sockcat=$4
 . "$(dirname "$0")/lib.sh"
 
-sock="$tmp/tunad.sock"
-db="$tmp/tuna.db"
-pids=""
-trap 'for p in $pids; do kill -9 $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
-export TUNA_SOCKET="$sock"
-
-# start_daemon [options]: a tunad in the foreground, logging to $tmp/tunad.log.
-start_daemon() {
-	"$tunad" --foreground --socket "$sock" --db "$db" --worker "$worker" --workers 2 "$@" \
-	    >> "$tmp/tunad.log" 2>&1 &
-	daemon_pid=$!
-	pids="$pids $daemon_pid"
-	i=0
-	while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-}
+. "$(dirname "$0")/daemon-lib.sh"
 
 # req LINE: one request line, its reply line.
 req() { printf '%s\n' "$1" | "$sockcat" -n 1 -t 10 "$sock"; }
-
-# wait_search ID: until the search is no longer running (at most 120 s).
-wait_search() {
-	i=0
-	while [ $i -lt 1200 ]; do
-		st=$(sqlite3 "$db" "select status from searches where id=$1" 2>/dev/null)
-		[ -n "$st" ] && [ "$st" != running ] && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
 
 make_csv "$tmp/train.csv" 600 1
 make_csv "$tmp/test.csv" 150 2

@@ -9,30 +9,8 @@ worker=$3
 sockcat=$4
 . "$(dirname "$0")/lib.sh"
 
-sock="$tmp/tunad.sock"
-db="$tmp/tuna.db"
-pids=""
-trap 'for p in $pids; do kill -9 $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
-export TUNA_SOCKET="$sock"
+. "$(dirname "$0")/daemon-lib.sh"
 
-start_daemon() {
-	"$tunad" --foreground --socket "$sock" --db "$db" --worker "$worker" --workers 2 \
-	    >> "$tmp/tunad.log" 2>&1 &
-	daemon_pid=$!
-	pids="$pids $daemon_pid"
-	i=0
-	while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-}
-q() { sqlite3 "$db" "$1"; }
-wait_search() {
-	i=0
-	while [ $i -lt 1800 ]; do
-		st=$(q "select status from searches where id=$1" 2>/dev/null)
-		[ -n "$st" ] && [ "$st" != running ] && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
 submit() { "$tuna" submit "$1" | sed -n 's/^search \([0-9]*\)$/\1/p'; }
 
 make_csv "$tmp/train.csv" 600 1
