@@ -30,7 +30,7 @@ conn_unref(struct conn *c)
 {
 	if (--c->refs > 0)
 		return;
-	free(c->buf);
+	lines_free(&c->in);
 	free(c);
 }
 
@@ -83,12 +83,12 @@ conn_finish(struct conn *c)
 
 	uv_read_stop((uv_stream_t *)&c->pipe);
 	req->data = c;
-	conn_ref(c);
 	if (uv_shutdown(req, (uv_stream_t *)&c->pipe, conn_shutdown_cb) != 0) {
 		free(req);
 		conn_close(c, "request line too long");
-		conn_unref(c);
+		return;
 	}
+	conn_ref(c);	/* until the shutdown callback */
 }
 
 /* A write finished: free it; on error, drop the client; else maybe send more history. */
@@ -165,18 +165,28 @@ conn_reply_error(struct conn *c, const cJSON *id, const char *fmt, ...)
 	conn_send(c, r);
 }
 
-/* Buffer for reading: grow the line buffer so there is room. */
+/* Buffer for reading. */
 static void
 conn_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
 	struct conn *c = h->data;
 
 	(void)suggested;
-	if (c->cap - c->len < 65536) {
-		c->cap = c->cap ? c->cap * 2 : 65536;
-		c->buf = xreallocarray(c->buf, c->cap, 1);
-	}
-	*buf = uv_buf_init(c->buf + c->len, (unsigned)(c->cap - c->len));
+	lines_alloc(&c->in, buf);
+}
+
+/* One whole request line; a non-zero return stops the reading of more (conn closing). */
+static int
+conn_line(void *arg, char *line, size_t len)
+{
+	struct conn *c = arg;
+
+	if (len > PROTOCOL_MAX_LINE)
+		conn_reply_error(c, NULL, "request line of %zu bytes is longer than %d", len,
+		    PROTOCOL_MAX_LINE);
+	else
+		request_handle(c, line, len);
+	return c->closing;
 }
 
 /* Bytes arrived: handle each whole line; refuse a line that is too long. */
@@ -184,40 +194,18 @@ static void
 conn_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct conn *c = s->data;
-	char *nl, *start;
-	size_t used;
 
 	(void)buf;
 	if (n < 0) {
 		conn_close(c, n == UV_EOF ? "client left" : uv_strerror((int)n));
 		return;
 	}
-	c->len += (size_t)n;
 	conn_ref(c);
-	start = c->buf;
-	while (!c->closing && (nl = memchr(start, '\n', c->len - (size_t)(start - c->buf)))) {
-		*nl = '\0';
-		if (nl > start && nl[-1] == '\r')
-			nl[-1] = '\0';
-		if ((size_t)(nl - start) > PROTOCOL_MAX_LINE)
-			conn_reply_error(c, NULL, "request line of %zu bytes is longer than %d",
-			    (size_t)(nl - start), PROTOCOL_MAX_LINE);
-		else if (nl > start)
-			request_handle(c, start, (size_t)(nl - start));
-		start = nl + 1;
-	}
-	used = (size_t)(start - c->buf);
-	memmove(c->buf, start, c->len - used);
-	c->len -= used;
-	if (!c->closing && c->len > PROTOCOL_MAX_LINE) {
+	if (lines_feed(&c->in, (size_t)n, conn_line, c) > PROTOCOL_MAX_LINE && !c->closing) {
 		/* no way to find the next request: answer, and close once the answer is out */
 		conn_reply_error(c, NULL, "request line longer than %d bytes", PROTOCOL_MAX_LINE);
-		c->len = 0;
+		c->in.len = 0;
 		conn_finish(c);
-	}
-	if (c->cap > (1 << 20) && c->len < 4096) {	/* give back a huge buffer */
-		c->cap = 65536;
-		c->buf = xreallocarray(c->buf, c->cap, 1);
 	}
 	conn_unref(c);
 }

@@ -84,7 +84,7 @@ pool_closed_cb(uv_handle_t *h)
 
 	if (--w->open_handles > 0)
 		return;
-	free(w->buf);
+	lines_free(&w->out_lines);
 	free(w);
 }
 
@@ -281,11 +281,18 @@ pool_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	struct worker *w = h->data;
 
 	(void)suggested;
-	if (w->cap - w->len < 16384) {
-		w->cap = w->cap ? w->cap * 2 : 65536;
-		w->buf = xreallocarray(w->buf, w->cap, 1);
-	}
-	*buf = uv_buf_init(w->buf + w->len, (unsigned)(w->cap - w->len));
+	lines_alloc(&w->out_lines, buf);
+}
+
+/* One whole line of a worker's stdout (ignored once the worker was killed). */
+static int
+pool_out_line(void *arg, char *line, size_t len)
+{
+	struct worker *w = arg;
+
+	if (!w->killed)
+		pool_line(w, line, len);
+	return 0;
 }
 
 /* Bytes from a worker's stdout: handle whole lines. */
@@ -293,8 +300,6 @@ static void
 pool_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct worker *w = s->data;
-	char *start, *nl;
-	size_t used;
 
 	(void)buf;
 	if (n < 0) {
@@ -303,18 +308,8 @@ pool_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		pool_finished(w);
 		return;
 	}
-	w->len += (size_t)n;
-	start = w->buf;
-	while ((nl = memchr(start, '\n', w->len - (size_t)(start - w->buf))) != NULL) {
-		if (nl > start && !w->killed)
-			pool_line(w, start, (size_t)(nl - start));
-		start = nl + 1;
-	}
-	used = (size_t)(start - w->buf);
-	memmove(w->buf, start, w->len - used);
-	w->len -= used;
-	if (w->len > POOL_MAX_LINE) {
-		w->len = 0;
+	if (lines_feed(&w->out_lines, (size_t)n, pool_out_line, w) > POOL_MAX_LINE) {
+		w->out_lines.len = 0;
 		pool_garbage(w, "wrote a line longer than 1 MiB");
 	}
 }

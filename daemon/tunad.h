@@ -14,6 +14,7 @@
 
 #include "asha.h"
 #include "box.h"
+#include "lines.h"
 #include "panda.h"
 #include "spec.h"
 #include "store.h"
@@ -56,8 +57,7 @@ extern struct tunad tunad;
 struct conn {
 	uv_pipe_t pipe;
 	uint64_t serial;		/* for the log */
-	char *buf;			/* bytes read, not yet a whole line */
-	size_t len, cap;
+	struct lines in;		/* bytes read, not yet a whole line */
 	int refs;			/* the connection, plus requests in flight */
 	bool closing;
 	bool watching;			/* a watch stream is active */
@@ -141,8 +141,7 @@ struct worker {
 	bool killed;			/* sent SIGKILL: ignore what it still says */
 	int64_t exit_status;
 	int term_signal;
-	char *buf;			/* stdout bytes not yet a whole line */
-	size_t len, cap;
+	struct lines out_lines;		/* stdout bytes not yet a whole line */
 	char errtail[512];		/* the end of its stderr, for failure messages */
 	size_t errlen;
 	struct trial *trial;		/* running now, or NULL when idle */
