@@ -263,6 +263,29 @@ search_cmp_scored(const void *a, const void *b)
 	return (x->score < y->score) - (x->score > y->score);
 }
 
+/*
+ * Keep a completed trial of the round among its best (coarse to fine only): at most top_k
+ * of them, best first, so the memory a round holds stays small however many trials it has.
+ */
+static void
+search_score(struct search *s, double score, const cJSON *params)
+{
+	int cap = s->spec.top_k > 0 ? s->spec.top_k : 1;
+
+	if (s->spec.strategy != SPEC_COARSE_TO_FINE || isnan(score))
+		return;
+	if (s->nscored == cap) {
+		if (!(score > s->scored[cap - 1].score))
+			return;
+		cJSON_Delete(s->scored[--s->nscored].params);
+	}
+	s->scored = xreallocarray(s->scored, (size_t)s->nscored + 1, sizeof *s->scored);
+	s->scored[s->nscored].score = score;
+	s->scored[s->nscored].params = cJSON_Duplicate(params, 1);
+	s->nscored++;
+	qsort(s->scored, (size_t)s->nscored, sizeof *s->scored, search_cmp_scored);
+}
+
 /* The round is over: zoom the box onto its best trials and start the next round. */
 static void
 search_next_round(struct search *s)
@@ -324,12 +347,8 @@ search_trial_end(struct trial *t, const struct store_result *r)
 		}
 	}
 	if ((strcmp(r->status, "done") == 0 || strcmp(r->status, "pruned") == 0) &&
-	    t->round == s->round && !isnan(score)) {
-		s->scored = xreallocarray(s->scored, (size_t)s->nscored + 1, sizeof *s->scored);
-		s->scored[s->nscored].score = score;
-		s->scored[s->nscored].params = cJSON_Duplicate(t->params, 1);
-		s->nscored++;
-	}
+	    t->round == s->round)
+		search_score(s, score, t->params);
 	ev = cJSON_CreateObject();
 	cJSON_AddNumberToObject(ev, "number", t->number);
 	cJSON_AddNumberToObject(ev, "round", t->round);
@@ -451,12 +470,8 @@ search_resume_rounds(struct search *s, const cJSON *trials, char **cause)
 		if (status == NULL || (strcmp(status, "done") != 0 && strcmp(status, "pruned") != 0) ||
 		    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "round")) != s->round)
 			continue;
-		s->scored = xreallocarray(s->scored, (size_t)s->nscored + 1, sizeof *s->scored);
-		s->scored[s->nscored].score = cJSON_GetNumberValue(
-		    cJSON_GetObjectItemCaseSensitive(t, "val_acc"));
-		s->scored[s->nscored].params = cJSON_Duplicate(
-		    cJSON_GetObjectItemCaseSensitive(t, "params"), 1);
-		s->nscored++;
+		search_score(s, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t,
+		    "val_acc")), cJSON_GetObjectItemCaseSensitive(t, "params"));
 	}
 out:
 	cJSON_Delete((cJSON *)rounds);
