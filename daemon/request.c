@@ -153,7 +153,7 @@ request_submit_work(uv_work_t *work)
 	int i;
 
 	memset(&ds, 0, sizeof ds);
-	if (dataset_source_parse(&src, rs->spec.dataset, "dataset", &cause) != 0 ||
+	if (source_parse(&src, rs->spec.dataset, "dataset", &cause) != 0 ||
 	    dataset_open(&ds, &src, &cause) != 0) {
 		rs->error = xasprintf("dataset: %s", cause);
 		goto fail;
@@ -192,7 +192,7 @@ request_submit_work(uv_work_t *work)
 		    params, (int)layers, units, ds.features, ds.classes, bytes / 1e6,
 		    rs->spec.parallel, mem / 1e6);
 	}
-	dataset_source_free(&src);
+	source_free(&src);
 fail:
 	dataset_close(&ds);
 	free(cause);

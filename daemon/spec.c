@@ -370,8 +370,8 @@ spec_dataset(const cJSON *v, char **cause)
 			cJSON_AddItemToObject(copy, "cache", cJSON_Duplicate(c, 1));
 		v = copy;
 	}
-	if ((err = dataset_source_parse(&src, v, "dataset", cause)) == 0)
-		dataset_source_free(&src);
+	if ((err = source_parse(&src, v, "dataset", cause)) == 0)
+		source_free(&src);
 	cJSON_Delete(copy);
 	return err;
 }

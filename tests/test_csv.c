@@ -34,12 +34,12 @@ load(struct dataset *ds, const char *text, char **cause)
 
 	ASSERT(json != NULL);
 	*cause = NULL;
-	err = dataset_source_parse(&src, json, "dataset", cause);
+	err = source_parse(&src, json, "dataset", cause);
 	cJSON_Delete(json);
 	if (err != 0)
 		return err;
 	err = dataset_open(ds, &src, cause);
-	dataset_source_free(&src);
+	source_free(&src);
 	return err;
 }
 

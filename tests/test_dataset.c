@@ -36,7 +36,7 @@ parse(struct dataset_source *src, const char *text, const char *jpath, char **ca
 
 	ASSERT(json != NULL);
 	*cause = NULL;
-	err = dataset_source_parse(src, json, jpath, cause);
+	err = source_parse(src, json, jpath, cause);
 	cJSON_Delete(json);
 	return err;
 }
@@ -54,7 +54,7 @@ load(struct dataset *ds, const char *text)
 	if (err != 0)
 		fprintf(stderr, "%s: %s\n", text, cause);
 	ASSERT_EQ_INT(err, 0);
-	dataset_source_free(&src);
+	source_free(&src);
 }
 
 /* Expect a setting to be refused with a message containing needle. */
@@ -178,8 +178,8 @@ test_parse(void)
 	ASSERT_EQ_INT(src.header, -1);
 	ASSERT_EQ_INT(src.label_column, 0);
 	ASSERT_EQ_STR(src.cache_dir, cache_dir);
-	dataset_source_free(&src);
-	dataset_source_free(&src);
+	source_free(&src);
+	source_free(&src);
 
 	ASSERT_EQ_INT(parse(&src, "{\"format\":\"csv\",\"train\":\"t.csv\",\"test\":\"u.csv\","
 	    "\"label_column\":3,\"header\":false,\"val_fraction\":0,\"cache\":false}", "dataset",
@@ -189,7 +189,7 @@ test_parse(void)
 	ASSERT_EQ_INT(src.label_column, 3);
 	ASSERT_NEAR(src.val_fraction, 0, 0);
 	ASSERT(src.cache_dir == NULL);
-	dataset_source_free(&src);
+	source_free(&src);
 
 	/* Directory form. */
 	ASSERT(asprintf(&text, "{\"path\":\"%s\",\"val_fraction\":0.9}", dir) > 0);
@@ -198,7 +198,7 @@ test_parse(void)
 	ASSERT_STR_CONTAINS(src.train_images, "/train-images-idx3-ubyte");
 	ASSERT_STR_CONTAINS(src.test_labels, "/t10k-labels-idx1-ubyte");
 	ASSERT_NEAR(src.val_fraction, 0.9, 0);
-	dataset_source_free(&src);
+	source_free(&src);
 	free(text);
 
 	/* The cache directory from the environment. */
@@ -207,18 +207,18 @@ test_parse(void)
 	setenv("XDG_CACHE_HOME", "/xdg", 1);
 	ASSERT_EQ_INT(parse(&src, text, "dataset", &cause), 0);
 	ASSERT_EQ_STR(src.cache_dir, "/xdg/tuna");
-	dataset_source_free(&src);
+	source_free(&src);
 	unsetenv("TUNA_CACHE_DIR");
 	unsetenv("XDG_CACHE_HOME");
 	p = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
 	setenv("HOME", "/home/someone", 1);
 	ASSERT_EQ_INT(parse(&src, text, "dataset", &cause), 0);
 	ASSERT_EQ_STR(src.cache_dir, "/home/someone/.cache/tuna");
-	dataset_source_free(&src);
+	source_free(&src);
 	unsetenv("HOME");
 	ASSERT_EQ_INT(parse(&src, text, "dataset", &cause), 0);
 	ASSERT(src.cache_dir == NULL);
-	dataset_source_free(&src);
+	source_free(&src);
 	if (p != NULL)
 		setenv("HOME", p, 1);
 	free(p);
@@ -267,7 +267,7 @@ test_parse(void)
 	bad_json("\"\"", "dataset", "dataset: must be a non-empty path");
 	bad_json("\"/nope/train.csv\"", "dataset", "/nope/train.csv: No such file or directory");
 	bad_json("{\"path\":7}", "dataset", "dataset.path: must be a non-empty string");
-	ASSERT(dataset_source_parse(&src, NULL, "dataset", &cause) == -EINVAL);
+	ASSERT(source_parse(&src, NULL, "dataset", &cause) == -EINVAL);
 	free(cause);
 	free(dir);
 }
@@ -638,7 +638,7 @@ main(void)
 	memset(&ds, 0, sizeof ds);
 	memset(&src, 0, sizeof src);
 	dataset_close(&ds);
-	dataset_source_free(&src);
+	source_free(&src);
 
 	tmp = tu_mkdtemp("tuna-test-dataset");
 	cache_dir = tu_path(tmp, "cache");

@@ -178,7 +178,7 @@ parse(struct dataset_source *src, const char *text, char **cause)
 	int err;
 
 	ASSERT(json != NULL);
-	err = dataset_source_parse(src, json, "dataset", cause);
+	err = source_parse(src, json, "dataset", cause);
 	cJSON_Delete(json);
 	return err;
 }
@@ -194,7 +194,7 @@ load(struct dataset *ds, const char *text, char **cause)
 	if ((err = parse(&src, text, cause)) != 0)
 		return err;
 	err = dataset_open(ds, &src, cause);
-	dataset_source_free(&src);
+	source_free(&src);
 	return err;
 }
 

@@ -7,26 +7,12 @@
 
 #include <cJSON.h>
 
+#include "source.h"
+
 #define DATASET_MAX_CLASSES 1024
 
-enum dataset_format { DATASET_IDX, DATASET_CSV };
 enum dataset_ftype { DATASET_U8, DATASET_F32 };
 enum dataset_split { SPLIT_TRAIN, SPLIT_VAL, SPLIT_TEST };
-
-/* What to load: parsed from the trial's "dataset" field. */
-struct dataset_source {
-	enum dataset_format format;
-	char *train_images;	/* IDX */
-	char *train_labels;	/* IDX */
-	char *test_images;	/* IDX, NULL when there is no test set */
-	char *test_labels;	/* IDX, NULL when there is no test set */
-	char *train_csv;	/* CSV */
-	char *test_csv;		/* CSV, may be NULL */
-	int label_column;	/* CSV: 0-based column of the label */
-	int header;		/* CSV: -1 detect, 0 none, 1 first row is a header */
-	double val_fraction;	/* held out of the end of the training file */
-	char *cache_dir;	/* NULL: no shared cache, private memory */
-};
 
 /* A loaded data set. Rows of the training file: [0, n_train) train, then n_val validation rows. */
 struct dataset {
@@ -46,9 +32,6 @@ struct dataset {
 	char *cache_path;		/* the cache file used, or NULL */
 };
 
-int dataset_source_parse(struct dataset_source *src, const cJSON *json, const char *jpath,
-    char **cause);
-void dataset_source_free(struct dataset_source *src);
 int dataset_open(struct dataset *ds, const struct dataset_source *src, char **cause);
 void dataset_close(struct dataset *ds);
 void dataset_batch(float *x, uint16_t *y, const struct dataset *ds, enum dataset_split split,

@@ -53,7 +53,7 @@ trial_parse(struct trial *tr, const cJSON *json, char **cause)
 		rc = xcause(cause, -EINVAL, "dataset: missing (a path or an object)");
 		goto fail;
 	}
-	if ((rc = dataset_source_parse(&tr->src, v, "dataset", cause)) != 0)
+	if ((rc = source_parse(&tr->src, v, "dataset", cause)) != 0)
 		goto fail;
 	if ((v = cJSON_GetObjectItemCaseSensitive(json, "params")) != NULL &&
 	    (rc = hparams_parse(&tr->h, v, "params", cause)) != 0)
@@ -97,6 +97,6 @@ void
 trial_free(struct trial *tr)
 {
 	cJSON_Delete(tr->id);
-	dataset_source_free(&tr->src);
+	source_free(&tr->src);
 	memset(tr, 0, sizeof *tr);
 }
