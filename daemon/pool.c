@@ -351,7 +351,10 @@ pool_err_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	*buf = uv_buf_init(xmalloc(suggested), (unsigned)suggested);
 }
 
-/* The environment for workers: ours, with OpenBLAS kept to one thread of its own. */
+/*
+ * The environment for workers: ours, with OpenBLAS kept to one thread of its own, and
+ * TUNA_PARENT so that a worker dies with the daemon (tuna-worker.c).
+ */
 static char **
 pool_env(void)
 {
@@ -362,12 +365,14 @@ pool_env(void)
 		return env;
 	while (environ[n] != NULL)
 		n++;
-	env = xcalloc(n + 2, sizeof *env);
+	env = xcalloc(n + 3, sizeof *env);
 	for (i = 0; i < n; i++) {
-		if (strncmp(environ[i], "OPENBLAS_NUM_THREADS=", 21) != 0)
+		if (strncmp(environ[i], "OPENBLAS_NUM_THREADS=", 21) != 0 &&
+		    strncmp(environ[i], "TUNA_PARENT=", 12) != 0)
 			env[j++] = environ[i];
 	}
 	env[j++] = "OPENBLAS_NUM_THREADS=1";
+	env[j++] = xasprintf("TUNA_PARENT=%ld", (long)getpid());	/* dies with us */
 	env[j] = NULL;
 	return env;
 }

@@ -153,6 +153,29 @@ kill -TERM $daemon_pid
 i=0; while kill -0 $daemon_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check_true "SIGTERM: daemon exited" [ $i -lt 100 ]
 
+# SIGKILL of the daemon: its workers die with it (PR_SET_PDEATHSIG), none is left behind.
+# (Long epochs, so that a worker is not merely killed by SIGPIPE at its next report.)
+start_daemon
+make_csv "$tmp/long.csv" 60000 3 8
+cat > "$tmp/forever.json" <<JSON
+{"dataset": {"format": "csv", "train": "$tmp/long.csv"}, "trials": 2, "parallel": 2,
+ "epochs": 1000, "params": {"hidden_units": 1024, "layers": 3, "batch_size": 16}}
+JSON
+"$tuna" submit "$tmp/forever.json" > /dev/null 2>&1
+i=0; while [ "$(pgrep -P $daemon_pid -f tuna-worker | wc -l)" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 1
+kids=$(pgrep -P $daemon_pid -f tuna-worker | tr '\n' ' ')
+check_true "SIGKILL: workers were running ($kids)" [ -n "$kids" ]
+kill -9 $daemon_pid
+sleep 0.5
+left=0
+for k in $kids; do	# alive and not a zombie waiting for init to reap it
+	st=$(ps -o stat= -p "$k" 2>/dev/null | cut -c1)
+	[ -n "$st" ] && [ "$st" != Z ] && left=$((left + 1))
+done
+check "SIGKILL: no worker outlives the daemon" "$left" 0
+rm -f "$sock"
+
 # Not running: the CLI says so.
 "$tuna" status > "$tmp/out" 2>&1
 check "CLI without daemon: exit status" "$?" 3

@@ -3,7 +3,9 @@
  * lines. The protocol is in common/worker-protocol.h and README.md.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -121,6 +123,19 @@ worker_stream(struct ctl *ctl)
 	}
 }
 
+/* Started by tunad (TUNA_PARENT=pid): die with it, so no worker outlives a killed daemon. */
+static void
+worker_follow_parent(void)
+{
+	const char *v = getenv("TUNA_PARENT");
+
+	if (v == NULL || *v == '\0')
+		return;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if ((long)getppid() != atol(v))
+		_exit(1);	/* it died before the line above */
+}
+
 int
 main(int argc, char **argv)
 {
@@ -136,6 +151,7 @@ main(int argc, char **argv)
 	}
 	if (argc != 2)
 		usage(1);
+	worker_follow_parent();
 	ctl_init(&ctl, STDIN_FILENO);
 	if (strcmp(argv[1], "-") == 0)
 		status = worker_stream(&ctl);
