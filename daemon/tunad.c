@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,47 @@ tunad_detach(char **cause)
 	return 0;
 }
 
+/*
+ * Take the database's lock file (DB.lock, holding our pid), so that a second daemon on the same
+ * database refuses to start. The lock lives as long as the process (and survives --detach).
+ */
+static int
+tunad_lock(char **cause)
+{
+	char *path = xasprintf("%s.lock", tunad.db_path), pid[32] = "";
+	ssize_t n;
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		rc = xcause(cause, -errno, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if ((n = read(fd, pid, sizeof pid - 1)) > 0)
+			pid[n] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		rc = xcause(cause, -EBUSY, "%s: another tunad (pid %s) is using this database",
+		    tunad.db_path, pid[0] ? pid : "?");
+		close(fd);
+		goto out;
+	}
+	tunad.lock_fd = fd;
+out:
+	free(path);
+	return rc;
+}
+
+/* Write our pid into the lock file (after detaching, it is the daemon's). */
+static void
+tunad_lock_pid(void)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+
+	if (ftruncate(tunad.lock_fd, 0) != 0 || pwrite(tunad.lock_fd, pid, (size_t)n, 0) != n)
+		log_warn("%s.lock: cannot write the pid", tunad.db_path);
+}
+
 /* Resume the searches a previous daemon left running. */
 static void
 tunad_resume(void)
@@ -217,6 +259,7 @@ main(int argc, char **argv)
 	int opt, status = 1;
 	long n;
 
+	tunad.lock_fd = -1;
 	TAILQ_INIT(&tunad.conns);
 	TAILQ_INIT(&tunad.searches);
 	TAILQ_INIT(&tunad.workers);
@@ -252,7 +295,7 @@ main(int argc, char **argv)
 		tunad.worker_path = tunad_find_worker();
 	signal(SIGPIPE, SIG_IGN);
 
-	if (paths_mkdir_parent(tunad.db_path, &cause) != 0 ||
+	if (paths_mkdir_parent(tunad.db_path, &cause) != 0 || tunad_lock(&cause) != 0 ||
 	    store_open(&tunad.store, tunad.db_path, &cause) != 0)
 		goto fail;
 	tunad.loop = uv_default_loop();
@@ -269,6 +312,7 @@ main(int argc, char **argv)
 		if (uv_loop_fork(tunad.loop) != 0)
 			log_warn("uv_loop_fork failed");
 	}
+	tunad_lock_pid();
 	uv_timer_init(tunad.loop, &tunad.flush_timer);
 	uv_timer_start(&tunad.flush_timer, tunad_flush_cb, TUNAD_FLUSH_MS, TUNAD_FLUSH_MS);
 	uv_signal_init(tunad.loop, &tunad.sigterm);

@@ -38,6 +38,7 @@ struct tunad {
 	char *socket_path;
 	char *db_path;
 	char *worker_path;
+	int lock_fd;			/* DB.lock, held while we run */
 	int max_workers;		/* worker processes at once, over all searches */
 	int nworkers;			/* worker processes alive */
 	int busy;			/* of which running a trial */

@@ -129,6 +129,11 @@ check_true "cancel: trials marked cancelled" [ "$(sqlite3 "$db" "select count(*)
 check "second daemon: exit status" "$?" 1
 check_contains "second daemon: message" "$tmp/second" "already listening"
 
+# A second daemon on the same database (another socket) refuses too.
+"$tunad" --foreground --socket "$tmp/other.sock" --db "$db" > "$tmp/second" 2>&1
+check "second daemon on the database: exit status" "$?" 1
+check_contains "second daemon on the database: message" "$tmp/second" "another tunad (pid $daemon_pid) is using this database"
+
 # Shutdown: the daemon exits, removes its socket; a restart sees the old searches.
 "$tuna" shutdown > /dev/null 2>&1
 i=0; while kill -0 $daemon_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
