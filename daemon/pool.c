@@ -55,6 +55,33 @@ pool_write(struct worker *w, cJSON *msg, char **cause)
 	    rc < 0 ? uv_strerror(rc) : "pipe full");
 }
 
+/* The trial stayed silent for its whole timeout: kill the worker; the trial fails. */
+static void
+pool_silence_cb(uv_timer_t *timer)
+{
+	struct worker *w = timer->data;
+
+	if (w->trial == NULL || w->killed)
+		return;
+	log_warn("search %lld: trial %d: no report for %d s: killing worker %d",
+	    (long long)w->trial->search->id, w->trial->number,
+	    w->trial->search->spec.trial_timeout, w->pid);
+	w->trial->timed_out = true;
+	w->killed = true;
+	uv_process_kill(&w->proc, SIGKILL);
+}
+
+/* (Re)start the silence timer of a worker's trial, if its search has a timeout. */
+static void
+pool_arm(struct worker *w)
+{
+	if (w->trial != NULL && w->trial->search->spec.trial_timeout > 0)
+		uv_timer_start(&w->silence, pool_silence_cb,
+		    (uint64_t)w->trial->search->spec.trial_timeout * 1000, 0);
+	else
+		uv_timer_stop(&w->silence);
+}
+
 /* Hand a trial to a worker: its trial line. */
 static int
 pool_give(struct worker *w, struct trial *t, char **cause)
@@ -73,6 +100,7 @@ pool_give(struct worker *w, struct trial *t, char **cause)
 	w->trial = t;
 	t->worker = w;
 	tunad.busy++;
+	pool_arm(w);
 	return pool_write(w, msg, cause);
 }
 
@@ -102,6 +130,7 @@ pool_teardown(struct worker *w, const char *why)
 		uv_close((uv_handle_t *)&w->in, pool_closed_cb);
 	uv_close((uv_handle_t *)&w->out, pool_closed_cb);
 	uv_close((uv_handle_t *)&w->err, pool_closed_cb);
+	uv_close((uv_handle_t *)&w->silence, pool_closed_cb);
 	uv_close((uv_handle_t *)&w->proc, pool_closed_cb);
 }
 
@@ -130,7 +159,11 @@ pool_finished(struct worker *w)
 			r.status = "cancelled";
 		else if (t->interrupted)
 			r.status = "interrupted";
-		else {
+		else if (t->timed_out) {
+			msg = xasprintf("no report for %d s: the worker was killed",
+			    t->search->spec.trial_timeout);
+			r.error = msg;
+		} else {
 			w->errtail[w->errlen] = '\0';
 			msg = xasprintf("worker %s%s%s", why, w->errlen ? ": " : "", w->errtail);
 			r.error = msg;
@@ -164,6 +197,7 @@ pool_trial_over(struct worker *w, struct store_result *r)
 
 	w->trial = NULL;
 	tunad.busy--;
+	uv_timer_stop(&w->silence);
 	search_trial_end(t, r);
 }
 
@@ -290,8 +324,10 @@ pool_out_line(void *arg, char *line, size_t len)
 {
 	struct worker *w = arg;
 
-	if (!w->killed)
+	if (!w->killed) {
+		pool_arm(w);
 		pool_line(w, line, len);
+	}
 	return 0;
 }
 
@@ -390,7 +426,8 @@ pool_spawn(struct worker **out, char **cause)
 	uv_pipe_init(tunad.loop, &w->in, 0);
 	uv_pipe_init(tunad.loop, &w->out, 0);
 	uv_pipe_init(tunad.loop, &w->err, 0);
-	w->in.data = w->out.data = w->err.data = w->proc.data = w;
+	uv_timer_init(tunad.loop, &w->silence);
+	w->in.data = w->out.data = w->err.data = w->proc.data = w->silence.data = w;
 	stdio[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
 	stdio[0].data.stream = (uv_stream_t *)&w->in;
 	stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
@@ -407,8 +444,9 @@ pool_spawn(struct worker **out, char **cause)
 	opt.stdio = stdio;
 	opt.stdio_count = 3;
 	opt.exit_cb = pool_exit_cb;
-	w->open_handles = 4;
+	w->open_handles = 5;
 	if ((rc = uv_spawn(tunad.loop, &w->proc, &opt)) != 0) {
+		uv_close((uv_handle_t *)&w->silence, pool_closed_cb);
 		uv_close((uv_handle_t *)&w->in, pool_closed_cb);
 		uv_close((uv_handle_t *)&w->out, pool_closed_cb);
 		uv_close((uv_handle_t *)&w->err, pool_closed_cb);

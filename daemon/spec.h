@@ -13,6 +13,7 @@
 
 #define SPEC_MAX_TRIALS 1000000
 #define SPEC_MAX_PARALLEL 256
+#define SPEC_TRIAL_TIMEOUT 1800	/* seconds a worker may stay silent before it is killed */
 #define SPEC_MIN_ROUNDS 2
 #define SPEC_MAX_ROUNDS 20
 #define SPEC_MAX_TOP_K 1000
@@ -60,6 +61,7 @@ struct spec {
 	int parallel;			/* workers at once */
 	int threads;			/* trainer threads per worker */
 	uint64_t seed;
+	int trial_timeout;		/* seconds without a report before a trial is killed (0: never) */
 	int n_params;
 	struct spec_param params[32];	/* in the order of the hyperparameter table */
 	cJSON *json;			/* the spec with every default filled in */

@@ -123,6 +123,7 @@ struct trial {
 	double alpha;			/* α of the next epoch, as last known */
 	bool cancelled;			/* killed by a cancel */
 	bool interrupted;		/* killed by shutdown */
+	bool timed_out;			/* killed for staying silent too long */
 	bool step;			/* control "step": the daemon says when to go on */
 	bool pruned;			/* stopped by ASHA */
 	struct panda_state panda;	/* panda mode: the babysitter's state */
@@ -136,6 +137,7 @@ struct trial {
 struct worker {
 	uv_process_t proc;
 	uv_pipe_t in, out, err;
+	uv_timer_t silence;		/* the trial's timeout, restarted by every report */
 	int pid;
 	int open_handles;		/* closed in close callbacks; freed at zero */
 	bool exited, out_eof, err_eof, closing;

@@ -158,6 +158,20 @@ kill -TERM $daemon_pid
 i=0; while kill -0 $daemon_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check_true "SIGTERM: daemon exited" [ $i -lt 100 ]
 
+# A worker that stops reporting is killed after the trial timeout; its trial fails, saying so.
+printf '#!/bin/sh\nread line\nexec sleep 1000\n' > "$tmp/hangworker"
+chmod +x "$tmp/hangworker"
+"$tunad" --foreground --socket "$sock" --db "$db" --worker "$tmp/hangworker" >> "$tmp/tunad.log" 2>&1 &
+daemon_pid=$!; pids="$pids $daemon_pid"
+i=0; while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+sed 's/"trials": 6/"trials": 1, "trial_timeout": 1/' "$tmp/search.json" > "$tmp/hang.json"
+id5=$("$tuna" submit "$tmp/hang.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+wait_search "$id5"
+check "silent worker: trial failed" "$(q "select status from trials where search_id=$id5")" failed
+check_contains "silent worker: cause recorded" "$(q "select error from trials where search_id=$id5" > "$tmp/err"; echo "$tmp/err")" "no report for 1 s"
+kill -TERM $daemon_pid
+i=0; while kill -0 $daemon_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+
 # SIGKILL of the daemon: its workers die with it (PR_SET_PDEATHSIG), none is left behind.
 # (Long epochs, so that a worker is not merely killed by SIGPIPE at its next report.)
 start_daemon
