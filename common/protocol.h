@@ -37,6 +37,7 @@
 					   rollback, resume), alpha, reason */
 #define EV_NUDGE	"nudge"		/* number, epoch, set/scale/rollback, alpha */
 #define EV_CHECKPOINT	"checkpoint"	/* number, epoch, path */
+#define EV_RETRY	"retry"		/* number, retry, max_retries, error: a failed trial runs again */
 #define EV_LOG		"log"		/* message */
 
 #endif

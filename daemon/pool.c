@@ -303,7 +303,13 @@ pool_line(struct worker *w, const char *line, size_t len)
 		if (strcmp(r.status, "diverged") == 0)
 			r.error = "the loss became NaN or infinite";
 		pool_trial_over(w, &r);
-		pool_reuse(w);
+		if (strcmp(r.status, "failed") == 0) {
+			/* a retry gets a fresh process: this one is retired */
+			if (!uv_is_closing((uv_handle_t *)&w->in))
+				uv_close((uv_handle_t *)&w->in, pool_closed_cb);
+			search_schedule();
+		} else
+			pool_reuse(w);
 	}
 	cJSON_Delete(ev);
 }

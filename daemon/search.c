@@ -139,6 +139,7 @@ search_add_redo(struct search *s, int number, int64_t id, int round, int resume_
 	s->redo[s->nredo].resume_epoch = resume_epoch;
 	s->redo[s->nredo].alpha = NAN;
 	s->redo[s->nredo].val_loss = NAN;
+	s->redo[s->nredo].retries = 0;
 	s->redo[s->nredo].params = cJSON_IsObject(params) ? cJSON_Duplicate(params, 1) : NULL;
 	s->nredo++;
 }
@@ -167,7 +168,7 @@ struct trial *
 search_next_trial(struct search *s)
 {
 	struct trial *t = xcalloc(1, sizeof *t);
-	struct redo redo = { -1, 0, 0, 0, NAN, NAN, NULL };
+	struct redo redo = { -1, 0, 0, 0, NAN, NAN, 0, NULL };
 	char *cause = NULL;
 	cJSON *ev;
 	int rc;
@@ -178,6 +179,7 @@ search_next_trial(struct search *s)
 	if (s->nredo > 0)
 		redo = s->redo[--s->nredo];
 	t->number = redo.number >= 0 ? redo.number : s->next++;
+	t->retries = redo.retries;
 	t->round = redo.number >= 0 && redo.round > 0 ? redo.round : s->round;
 	if (redo.params != NULL)
 		t->params = redo.params;	/* a re-run keeps its hyperparameters */
@@ -331,7 +333,21 @@ search_trial_end(struct trial *t, const struct store_result *r)
 	if (store_trial_finish(tunad.store, t->id, r, &cause) != 0)
 		tunad_store_error("finish trial", cause);
 	s->running--;
-	if (strcmp(r->status, "interrupted") == 0) {
+	if (strcmp(r->status, "failed") == 0 && t->retries < s->spec.max_retries &&
+	    !s->cancelled && !tunad.stopping) {
+		/* run it again, same number and hyperparameters, on a fresh worker */
+		search_add_redo(s, t->number, t->id, t->round, 0, t->params);
+		s->redo[s->nredo - 1].retries = t->retries + 1;
+		ev = cJSON_CreateObject();
+		cJSON_AddNumberToObject(ev, "number", t->number);
+		cJSON_AddNumberToObject(ev, "retry", t->retries + 1);
+		cJSON_AddNumberToObject(ev, "max_retries", s->spec.max_retries);
+		if (r->error != NULL)
+			cJSON_AddStringToObject(ev, "error", r->error);
+		watch_publish(s->id, t->id, EV_RETRY, ev);
+		log_info("search %lld: trial %d failed (%s): retry %d of %d", (long long)s->id,
+		    t->number, r->error ? r->error : "?", t->retries + 1, s->spec.max_retries);
+	} else if (strcmp(r->status, "interrupted") == 0) {
 		/* run it again (panda: from its last checkpoint) when the daemon runs again */
 		search_add_redo(s, t->number, t->id, t->round, t->ckpt_epoch > 0 ?
 		    t->ckpt_epoch : 0, t->params);

@@ -20,7 +20,7 @@
 /* Keys allowed at the top level, in a distribution and in the other objects. */
 static const char *const spec_keys[] = { "name", "mode", "dataset", "strategy",
     "early_stopping", "panda", "epochs", "trials", "parallel", "threads", "seed", "params",
-    "trial_timeout",
+    "trial_timeout", "max_retries",
     NULL };
 static const char *const spec_keys_scale[] = { "scale", "min", "max", NULL };
 static const char *const spec_keys_values[] = { "values", NULL };
@@ -643,6 +643,7 @@ spec_normalize(const struct spec *s, const cJSON *params)
 	cJSON_AddNumberToObject(o, "threads", s->threads);
 	cJSON_AddNumberToObject(o, "seed", (double)s->seed);
 	cJSON_AddNumberToObject(o, "trial_timeout", s->trial_timeout);
+	cJSON_AddNumberToObject(o, "max_retries", s->max_retries);
 	if (params != NULL)
 		cJSON_AddItemToObject(o, "params", cJSON_Duplicate(params, 1));
 	else
@@ -662,7 +663,7 @@ spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause
 {
 	const cJSON *v;
 	double epochs = 10, trials = 20, parallel, threads = 1, seed = 0;
-	double timeout = SPEC_TRIAL_TIMEOUT;
+	double timeout = SPEC_TRIAL_TIMEOUT, retries = 0;
 	int err, i;
 
 	memset(s, 0, sizeof *s);
@@ -709,7 +710,8 @@ spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause
 	    cause)) != 0 ||
 	    (err = spec_int(json, NULL, "threads", 1, SPEC_MAX_THREADS, &threads, cause)) != 0 ||
 	    (err = spec_int(json, NULL, "seed", 0, SPEC_MAX_SEED, &seed, cause)) != 0 ||
-	    (err = spec_int(json, NULL, "trial_timeout", 0, 30 * 86400, &timeout, cause)) != 0)
+	    (err = spec_int(json, NULL, "trial_timeout", 0, 30 * 86400, &timeout, cause)) != 0 ||
+	    (err = spec_int(json, NULL, "max_retries", 0, 10, &retries, cause)) != 0)
 		goto fail;
 	if (s->mode == SPEC_PANDA && parallel > 1) {
 		err = xcause(cause, -EINVAL, "parallel: panda mode runs one model at a time");
@@ -721,6 +723,7 @@ spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause
 	s->threads = (int)threads;
 	s->seed = (uint64_t)seed;
 	s->trial_timeout = (int)timeout;
+	s->max_retries = (int)retries;
 
 	s->rounds = 1;
 	panda_policy_default(&s->panda);

@@ -62,6 +62,7 @@ struct spec {
 	int threads;			/* trainer threads per worker */
 	uint64_t seed;
 	int trial_timeout;		/* seconds without a report before a trial is killed (0: never) */
+	int max_retries;		/* times a failed trial runs again, same hyperparameters */
 	int n_params;
 	struct spec_param params[32];	/* in the order of the hyperparameter table */
 	cJSON *json;			/* the spec with every default filled in */

@@ -77,6 +77,7 @@ struct redo {
 	int resume_epoch;		/* > 0: continue from the checkpoint of this epoch */
 	double alpha;			/* panda: α in force after that epoch */
 	double val_loss;		/* panda: that epoch's validation loss (the best) */
+	int retries;			/* runs that failed so far */
 	cJSON *params;			/* its hyperparameters, as first drawn */
 };
 
@@ -130,6 +131,7 @@ struct trial {
 	char *ckpt;			/* panda: its checkpoint file */
 	int ckpt_epoch;			/* epoch of the last good checkpoint, -1: none */
 	int resume_epoch;		/* > 0: restore the checkpoint before the first epoch */
+	int retries;			/* earlier runs of it that failed */
 	cJSON *nudges;			/* user nudges waiting for the next boundary */
 };
 

@@ -158,6 +158,21 @@ kill -TERM $daemon_pid
 i=0; while kill -0 $daemon_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check_true "SIGTERM: daemon exited" [ $i -lt 100 ]
 
+# max_retries: a trial whose worker crashed runs again (fresh process, same hyperparameters).
+printf '#!/bin/sh\nif mkdir "%s/crashed" 2>/dev/null; then echo "crash on purpose" >&2; kill -SEGV $$; fi\nexec "%s" "$@"\n' "$tmp" "$worker" > "$tmp/flaky"
+chmod +x "$tmp/flaky"
+"$tunad" --foreground --socket "$sock" --db "$db" --worker "$tmp/flaky" --workers 1 >> "$tmp/tunad.log" 2>&1 &
+daemon_pid=$!; pids="$pids $daemon_pid"
+i=0; while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+sed 's/"trials": 6/"trials": 2, "max_retries": 1/' "$tmp/search.json" > "$tmp/retry.json"
+id6=$("$tuna" submit "$tmp/retry.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+wait_search "$id6"
+check "retry: both trials done in the end" "$(q "select count(*) from trials where search_id=$id6 and status='done'")" 2
+check "retry: the crash is recorded as a retry" "$(q "select count(*) from events where search_id=$id6 and kind='retry' and json_extract(data,'\$.error') like '%signal 11%crash on purpose%'")" 1
+check "retry: same hyperparameters" "$(q "select count(distinct json_extract(data,'\$.params')) from events e where search_id=$id6 and kind='trial_start' and json_extract(data,'\$.number')=(select json_extract(data,'\$.number') from events where search_id=$id6 and kind='retry')")" 1
+kill -TERM $daemon_pid
+i=0; while kill -0 $daemon_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+
 # A worker that stops reporting is killed after the trial timeout; its trial fails, saying so.
 printf '#!/bin/sh\nread line\nexec sleep 1000\n' > "$tmp/hangworker"
 chmod +x "$tmp/hangworker"
