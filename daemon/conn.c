@@ -4,6 +4,8 @@
  * no request is still in flight for it.
  */
 #include <stdarg.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +73,7 @@ conn_shutdown_cb(uv_shutdown_t *req, int status)
 
 	(void)status;
 	free(req);
-	conn_close(c, "request line too long");
+	conn_close(c, "closed after a refusal");
 	conn_unref(c);
 }
 
@@ -85,7 +87,7 @@ conn_finish(struct conn *c)
 	req->data = c;
 	if (uv_shutdown(req, (uv_stream_t *)&c->pipe, conn_shutdown_cb) != 0) {
 		free(req);
-		conn_close(c, "request line too long");
+		conn_close(c, "closed after a refusal");
 		return;
 	}
 	conn_ref(c);	/* until the shutdown callback */
@@ -210,6 +212,22 @@ conn_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	conn_unref(c);
 }
 
+/* 0 if the peer is our own user or root (SO_PEERCRED), else its uid (> 0). */
+static int
+conn_peer_allowed(struct conn *c)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	uv_os_fd_t fd;
+
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return 0;	/* not a Unix socket peer we can ask: the file mode guards it */
+	if (cred.uid == getuid() || cred.uid == 0)
+		return 0;
+	return (int)cred.uid;
+}
+
 /* Accept a client from the listener. */
 void
 conn_accept(uv_stream_t *listener)
@@ -230,6 +248,12 @@ conn_accept(uv_stream_t *listener)
 	if (conn_count > CONN_MAX_CONNS) {
 		conn_reply_error(c, NULL, "too many connections (%d)", CONN_MAX_CONNS);
 		conn_close(c, "too many connections");
+		return;
+	}
+	if ((rc = conn_peer_allowed(c)) != 0) {
+		conn_reply_error(c, NULL, "connections from uid %d are refused: tunad serves its own "
+		    "user (and root) only", rc);
+		conn_finish(c);
 		return;
 	}
 	log_debug("client %llu: connected", (unsigned long long)c->serial);

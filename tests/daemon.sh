@@ -25,6 +25,17 @@ check "database mode 0600" "$(stat -c %a "$db")" 600
 check_contains "hello" "$(req '{"type":"hello","id":7}' > "$tmp/r"; echo "$tmp/r")" '"version":1'
 check_contains "hello echoes the id" "$tmp/r" '"id":7'
 
+# Another user is refused (SO_PEERCRED), even when the file modes would let it in.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null; then
+	chmod 755 "$tmp"; chmod 666 "$sock"
+	cp "$sockcat" "$tmp/sockcat-other"; chmod 755 "$tmp/sockcat-other"	# reachable by uid 65534
+	echo '{"type":"hello"}' | setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    "$tmp/sockcat-other" -n 1 -t 5 "$sock" > "$tmp/r" 2>&1
+	check_contains "another uid is refused" "$tmp/r" "connections from uid 65534 are refused"
+	chmod 700 "$tmp"; chmod 600 "$sock"
+	check_contains "root and our own uid are served" "$(req '{"type":"hello"}' > "$tmp/r"; echo "$tmp/r")" '"ok":true'
+fi
+
 # The protocol: every bad line gets an error reply naming what is wrong.
 bad_req() {
 	req "$2" > "$tmp/r"
