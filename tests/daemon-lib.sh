@@ -18,7 +18,7 @@ start_daemon() {
 }
 
 # q SQL: a query on the store.
-q() { sqlite3 "$db" "$1"; }
+q() { sqlite3 -cmd ".timeout 5000" "$db" "$1"; }
 
 # wait_search ID: until the search is no longer running (at most 180 s).
 wait_search() {
