@@ -29,13 +29,14 @@ import gzip
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+from tunaclient import request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -137,21 +138,6 @@ def time_to_own_best(curve):
 
 # ---------------------------------------------------------------------------------------------
 # tuna
-
-def request(path, req, timeout=30):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(path)
-    s.sendall((json.dumps(req) + "\n").encode())
-    buf = b""
-    while not buf.endswith(b"\n"):
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
-    s.close()
-    return json.loads(buf)
-
 
 def parse_store_time(text):
     """'YYYY-MM-DD HH:MM:SS.SSS' UTC (the store's format) -> Unix time."""

@@ -147,10 +147,7 @@ cmd_tail(struct cmd_ctx *ctx, int argc, char **argv, char **cause)
 		follow = true;
 	if (rc != 0)
 		return rc;
-	if (argc - optind > 1)
-		return cmd_usage(ctx, cause, "too many arguments");
-	if (argc - optind == 1 &&
-	    (rc = cmd_parse_id(ctx, argv[optind], "search id", &id, cause)) != 0)
+	if ((rc = cmd_search_arg(ctx, argc, argv, &id, cause)) != 0)
 		return rc;
 	if (follow && id > 0 && !ctx->json && isatty(STDOUT_FILENO)) {
 		bar_init(&bar, id);

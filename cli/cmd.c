@@ -88,6 +88,18 @@ cmd_parse_id(struct cmd_ctx *ctx, const char *s, const char *what, long long *ou
 	return 0;
 }
 
+/* The arguments left after the options: at most one, an optional search id (0: none). */
+int
+cmd_search_arg(struct cmd_ctx *ctx, int argc, char **argv, long long *id, char **cause)
+{
+	*id = 0;
+	if (argc - optind > 1)
+		return cmd_usage(ctx, cause, "too many arguments");
+	if (argc - optind == 1)
+		return cmd_parse_id(ctx, argv[optind], "search id", id, cause);
+	return 0;
+}
+
 /* A new request object of the given type (caller deletes). */
 cJSON *
 cmd_new_request(const char *type)

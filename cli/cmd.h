@@ -38,6 +38,7 @@ int cmd_parse_id(struct cmd_ctx *ctx, const char *s, const char *what, long long
     char **cause);
 int cmd_call(struct cmd_ctx *ctx, struct client *c, cJSON *req, cJSON **reply, char **cause);
 int cmd_request(struct cmd_ctx *ctx, cJSON *req, cJSON **reply, char **cause);
+int cmd_search_arg(struct cmd_ctx *ctx, int argc, char **argv, long long *id, char **cause);
 cJSON *cmd_new_request(const char *type);
 void cmd_print_raw(struct client *c);
 

@@ -160,18 +160,8 @@ request_submit_work(uv_work_t *work)
 	}
 	for (i = 0; i < rs->spec.n_params; i++) {
 		p = &rs->spec.params[i];
-		double hi = p->d.kind == DIST_FIXED ? (cJSON_IsNumber(p->d.value) ?
-		    p->d.value->valuedouble : 0) : p->d.max;
+		double hi = p->d.max;	/* the largest value a draw can take, any kind */
 
-		if (p->d.kind == DIST_VALUES) {
-			const cJSON *v;
-
-			hi = 0;
-			cJSON_ArrayForEach(v, p->d.value) {
-				if (cJSON_IsNumber(v) && v->valuedouble > hi)
-					hi = v->valuedouble;
-			}
-		}
 		if (strcmp(p->hp->name, "hidden_units") == 0)
 			units = hi;
 		else if (strcmp(p->hp->name, "layers") == 0)

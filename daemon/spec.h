@@ -34,7 +34,8 @@ enum dist_kind {
 
 struct dist {
 	enum dist_kind kind;
-	double min, max;	/* the range as given, in value space */
+	double min, max;	/* the range in value space, for every kind: a fixed number's
+				   value, or the numeric values' extremes (NaN: no number) */
 	cJSON *value;		/* DIST_FIXED: the value; DIST_VALUES: the array of choices */
 };
 

@@ -12,6 +12,7 @@
 #include "rng.h"
 #include "sample.h"
 #include "spec.h"
+#include "testspec.h"
 #include "testutil.h"
 
 #define DS	"\"dataset\": {\"format\": \"csv\", \"train\": \"/nonexistent/train.csv\"}"
@@ -29,21 +30,6 @@
 	"\"batch_size\": {\"values\": [32, 64, 128]}, \"epsilon\": 1e-8}}"
 
 enum { ALPHA, BETA1, EPSILON, LAYERS, UNITS, BATCH, OPTIMIZER, BATCHNORM, BN_MOMENTUM };
-
-/* Parse a spec that must be accepted. */
-static void
-parse(struct spec *s, const char *text)
-{
-	cJSON *json = cJSON_Parse(text);
-	char *cause = NULL;
-	int err;
-
-	ASSERT(json != NULL);
-	if ((err = spec_parse(s, json, 1, &cause)) != 0)
-		fprintf(stderr, "%s: %s\n", text, cause);
-	ASSERT_EQ_INT(err, 0);
-	cJSON_Delete(json);
-}
 
 /* A number of a trial. */
 static double

@@ -10,27 +10,13 @@
 #include "rng.h"
 #include "sample.h"
 #include "spec.h"
+#include "testspec.h"
 #include "testutil.h"
 
 #define N_TRIALS	4000
 #define KS_CRIT		(1.63 / sqrt(N_TRIALS))	/* Kolmogorov–Smirnov, α = 0.01 */
 
 #define DS	"\"dataset\": {\"format\": \"csv\", \"train\": \"/nonexistent/train.csv\"}"
-
-/* Parse a spec that must be accepted. */
-static void
-parse(struct spec *s, const char *text)
-{
-	cJSON *json = cJSON_Parse(text);
-	char *cause = NULL;
-	int err;
-
-	ASSERT(json != NULL);
-	if ((err = spec_parse(s, json, 1, &cause)) != 0)
-		fprintf(stderr, "%s: %s\n", text, cause);
-	ASSERT_EQ_INT(err, 0);
-	cJSON_Delete(json);
-}
 
 /* Order doubles for qsort. */
 static int
