@@ -196,6 +196,7 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv, char **cause)
 {
 	cJSON *req = NULL, *reply = NULL;
 	const cJSON *s, *trials;
+	const char *err;
 	long long id = 0;
 	int rc, opt;
 
@@ -211,6 +212,9 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv, char **cause)
 		cJSON_AddNumberToObject(req, "search", (double)id);
 	if ((rc = cmd_request(ctx, req, &reply, cause)) != 0 || ctx->json)
 		goto fail;
+	if ((err = json_string(reply, "store_error")) != NULL)
+		printf("warning: tunad cannot write its database (%s): searches are suspended "
+		    "until it can\n\n", err);
 	if (id == 0) {
 		if (!cJSON_IsArray(s = json_member(reply, "searches"))) {
 			rc = xcause(cause, -EPROTO, "tunad's status reply has no \"searches\" array");

@@ -257,6 +257,18 @@ event_nudge(char **s, const cJSON *ev, const char *kind)
 	free(rest);
 }
 
+/* The store could not be written for a while; the search resumed. */
+static void
+event_storage(char **s, const cJSON *ev)
+{
+	const char *err = json_string(ev, "error");
+	double seconds = 0;
+
+	json_number(ev, "seconds", &seconds);
+	event_append(s, "  resumed: the database could not be written for %.0f s (%s); the "
+	    "trials that were running run again", seconds, err != NULL ? err : "?");
+}
+
 /* One line for an event (without the newline; caller frees); trial numbers padded to width. */
 char *
 event_format(const cJSON *ev, int trial_width)
@@ -295,6 +307,8 @@ event_format(const cJSON *ev, int trial_width)
 		event_decision(&s, ev);
 	else if (strcmp(kind, EV_NUDGE) == 0 || strcmp(kind, EV_CHECKPOINT) == 0)
 		event_nudge(&s, ev, kind);
+	else if (strcmp(kind, EV_STORAGE) == 0)
+		event_storage(&s, ev);
 	else if (strcmp(kind, EV_LOG) == 0 && (msg = json_string(ev, "message")) != NULL)
 		event_append(&s, "%s%s", trial >= 0 ? "" : "  ", msg);
 	else {

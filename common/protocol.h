@@ -39,5 +39,7 @@
 #define EV_CHECKPOINT	"checkpoint"	/* number, epoch, path */
 #define EV_RETRY	"retry"		/* number, retry, max_retries, error: a failed trial runs again */
 #define EV_LOG		"log"		/* message */
+#define EV_STORAGE	"storage"	/* error, seconds, action: the database could not be
+					   written for that long; the search resumed */
 
 #endif

@@ -11,15 +11,28 @@
  *
  * Every reply and report is one JSON object per line on standard output, with an "event"
  * member; each carries the trial's "id" when the trial had one.
+ *
+ * A trial may carry "limits": {"address_space_mb": N, "cpu_seconds": N}, both optional: the
+ * worker applies them itself at the start of the trial (worker/limit.c) — the soft RLIMIT_AS,
+ * and the soft RLIMIT_CPU at the CPU time the process has used so far plus cpu_seconds, as one
+ * process runs trial after trial. Past the CPU limit the kernel kills it with SIGXCPU; past the
+ * address-space limit an allocation fails and the worker aborts with a message on stderr
+ * containing WLIMIT_AS_REACHED and the limit.
  */
 #ifndef TUNA_WORKER_PROTOCOL_H
 #define TUNA_WORKER_PROTOCOL_H
 
 #define WORKER_PROTOCOL_VERSION 1
 
+/* A trial's "limits": the ranges, and what an allocation failing under the limit says. */
+#define WLIMIT_MIN_ADDRESS_SPACE_MB	64
+#define WLIMIT_MAX_ADDRESS_SPACE_MB	16777216	/* 16 TiB */
+#define WLIMIT_MAX_CPU_SECONDS		31536000	/* a year */
+#define WLIMIT_AS_REACHED		"address-space limit reached"
+
 /* Events, worker → daemon. */
 #define WEV_START	"start"		/* version, n_train, n_val, n_test, features, classes,
-					   parameters, threads, params {…} */
+					   parameters, threads, params {…}, limits {…} */
 #define WEV_EPOCH	"epoch"		/* epoch, train_loss, train_acc, val_loss, val_acc, alpha,
 					   beta, seconds, eval_seconds, sgemm_seconds */
 #define WEV_DONE	"done"		/* reason (completed|stopped), epochs, val_acc, val_loss,

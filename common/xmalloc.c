@@ -7,11 +7,23 @@
 
 #include "xmalloc.h"
 
+static const char *xmalloc_reason;	/* why an allocation would fail, or NULL */
+
+/* Say why an allocation would fail from now on (NULL: out of memory); s must stay valid. */
+void
+xmalloc_set_reason(const char *s)
+{
+	xmalloc_reason = s;
+}
+
 /* Report an allocation failure and abort. */
 static void __attribute__((noreturn))
 xmalloc_fatal(const char *what, size_t size)
 {
-	fprintf(stderr, "tuna: %s of %zu bytes failed: out of memory\n", what, size);
+	if (xmalloc_reason != NULL)
+		fprintf(stderr, "tuna: %s: %s of %zu bytes failed\n", xmalloc_reason, what, size);
+	else
+		fprintf(stderr, "tuna: %s of %zu bytes failed: out of memory\n", what, size);
 	abort();
 }
 

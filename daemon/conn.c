@@ -1,9 +1,11 @@
 /*
  * conn.c: one client connection — read newline-delimited requests, write replies and events,
  * and one teardown (conn_close) that says why. The conn is freed when its handle is closed and
- * no request is still in flight for it.
+ * no request is still in flight for it. A client over the cap (--max-clients), or one that
+ * would leave too few file descriptors for the workers and the store, is told so and closed.
  */
 #include <stdarg.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -15,7 +17,9 @@
 #include "xmalloc.h"
 
 #define CONN_MAX_QUEUE (16 << 20)	/* bytes queued to a slow reader before it is dropped */
-#define CONN_MAX_CONNS 4096
+#define CONN_FD_RESERVE 96	/* descriptors kept for the loop, store, log, data sets being read */
+#define CONN_FD_PER_WORKER 4	/* a worker's three pipes, and one more while it is spawned */
+#define CONN_FD_HEADROOM 48	/* a client is refused when it leaves fewer free than this */
 
 static uint64_t conn_serial;
 static int conn_count;
@@ -212,6 +216,33 @@ conn_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	conn_unref(c);
 }
 
+/* Descriptors tunad needs besides one per client: its own and its workers'. */
+int
+conn_fd_reserve(void)
+{
+	return CONN_FD_RESERVE + CONN_FD_PER_WORKER * tunad.max_workers;
+}
+
+/*
+ * Whether the client on fd leaves too few descriptors free for the workers still to start and
+ * the store: the kernel hands out the lowest free number, so all below fd are taken. Only when
+ * the limit was lowered under the daemon, or descriptors went elsewhere: at start server.c
+ * sizes the limit for every client. *limit: the soft limit.
+ */
+static bool
+conn_fds_short(uv_os_fd_t fd, unsigned long long *limit)
+{
+	struct rlimit rl;
+	long long room = CONN_FD_HEADROOM;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return false;
+	*limit = (unsigned long long)rl.rlim_cur;
+	if (tunad.max_workers > tunad.nworkers)
+		room += (long long)CONN_FD_PER_WORKER * (tunad.max_workers - tunad.nworkers);
+	return (long long)fd >= (long long)rl.rlim_cur - room;
+}
+
 /* 0 if the peer is our own user or root (SO_PEERCRED), else its uid (> 0). */
 static int
 conn_peer_allowed(struct conn *c)
@@ -228,11 +259,39 @@ conn_peer_allowed(struct conn *c)
 	return (int)cred.uid;
 }
 
-/* Accept a client from the listener. */
+/* Turn away a client just accepted: tell it why, close it; warn at most once a second. */
+static void
+conn_refuse(struct conn *c, const char *why)
+{
+	static unsigned long long unwarned;
+	static uint64_t warned_at;
+	static bool warned;
+	uint64_t now = uv_now(tunad.loop);
+
+	unwarned++;
+	if (!warned || now - warned_at >= 1000) {
+		log_warn("client %llu refused: %s (%llu refused since the last warning)",
+		    (unsigned long long)c->serial, why, unwarned);
+		warned = true;
+		warned_at = now;
+		unwarned = 0;
+	}
+	conn_reply_error(c, NULL, "%s", why);
+	conn_close(c, why);
+}
+
+/*
+ * Accept a client from the listener. uv_accept is called every time: until it is, libuv stops
+ * watching the listener. A refusal is written at once (the socket is empty, so the line goes
+ * out whole) and the descriptor closed at once, so that a burst of refused clients holds none.
+ */
 void
 conn_accept(uv_stream_t *listener)
 {
 	struct conn *c = xcalloc(1, sizeof *c);
+	unsigned long long limit = 0;
+	uv_os_fd_t fd;
+	char *msg;
 	int rc;
 
 	c->serial = ++conn_serial;
@@ -245,9 +304,17 @@ conn_accept(uv_stream_t *listener)
 		conn_close(c, uv_strerror(rc));
 		return;
 	}
-	if (conn_count > CONN_MAX_CONNS) {
-		conn_reply_error(c, NULL, "too many connections (%d)", CONN_MAX_CONNS);
-		conn_close(c, "too many connections");
+	if (conn_count > tunad.max_clients) {
+		msg = xasprintf("too many connections (%d)", tunad.max_clients);
+		conn_refuse(c, msg);
+		free(msg);
+		return;
+	}
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0 && conn_fds_short(fd, &limit)) {
+		msg = xasprintf("too many connections: tunad is out of file descriptors (limit %llu)",
+		    limit);
+		conn_refuse(c, msg);
+		free(msg);
 		return;
 	}
 	if ((rc = conn_peer_allowed(c)) != 0) {

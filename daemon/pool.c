@@ -87,7 +87,7 @@ static int
 pool_give(struct worker *w, struct trial *t, char **cause)
 {
 	const struct spec *sp = &t->search->spec;
-	cJSON *msg = cJSON_CreateObject();
+	cJSON *msg = cJSON_CreateObject(), *lim;
 
 	cJSON_AddNumberToObject(msg, "id", (double)t->id);
 	cJSON_AddItemToObject(msg, "dataset", cJSON_Duplicate(sp->dataset, 1));
@@ -95,6 +95,10 @@ pool_give(struct worker *w, struct trial *t, char **cause)
 	cJSON_AddNumberToObject(msg, "epochs", sp->epochs);
 	cJSON_AddNumberToObject(msg, "seed", pool_trial_seed(t));
 	cJSON_AddNumberToObject(msg, "threads", sp->threads);
+	lim = cJSON_AddObjectToObject(msg, "limits");	/* the worker applies them (limit.c) */
+	if (sp->address_space_mb > 0)	/* 0: a search submitted before limits existed */
+		cJSON_AddNumberToObject(lim, "address_space_mb", sp->address_space_mb);
+	cJSON_AddNumberToObject(lim, "cpu_seconds", sp->cpu_seconds);
 	if (t->step)
 		cJSON_AddStringToObject(msg, "control", "step");
 	w->trial = t;
@@ -134,6 +138,24 @@ pool_teardown(struct worker *w, const char *why)
 	uv_close((uv_handle_t *)&w->proc, pool_closed_cb);
 }
 
+/*
+ * Why a worker died, when it was one of its trial's limits: SIGXCPU, or an abort after an
+ * allocation failed under the address-space limit (its message, from the end of stderr).
+ * NULL otherwise.
+ */
+static char *
+pool_limit_cause(struct worker *w, const struct spec *sp)
+{
+	const char *p;
+
+	if (w->term_signal == SIGXCPU)
+		return xasprintf("CPU time limit reached (limits.cpu_seconds = %d): the worker was "
+		    "killed by SIGXCPU", sp->cpu_seconds);
+	if (w->term_signal == SIGABRT && (p = strstr(w->errtail, WLIMIT_AS_REACHED)) != NULL)
+		return xasprintf("%.*s", (int)strcspn(p, "\n"), p);
+	return NULL;
+}
+
 /* The process exited and its output is drained: record its trial, if any, and tear down. */
 static void
 pool_finished(struct worker *w)
@@ -165,7 +187,9 @@ pool_finished(struct worker *w)
 			r.error = msg;
 		} else {
 			w->errtail[w->errlen] = '\0';
-			msg = xasprintf("worker %s%s%s", why, w->errlen ? ": " : "", w->errtail);
+			if ((msg = pool_limit_cause(w, &t->search->spec)) == NULL)
+				msg = xasprintf("worker %s%s%s", why, w->errlen ? ": " : "",
+				    w->errtail);
 			r.error = msg;
 			log_warn("search %lld: trial %d: %s", (long long)t->search->id, t->number,
 			    msg);

@@ -94,6 +94,17 @@ request_bool(struct request *r, const char *key, bool *out)
 	return 1;
 }
 
+/* Refuse a request that must write while the database cannot be written (suspend.c). */
+static int
+request_writable(struct request *r)
+{
+	if (tunad.suspended == NULL)
+		return 0;
+	conn_reply_error(r->c, r->id, "the database cannot be written (%s): searches are "
+	    "suspended until it can; tunad tries again on its own", tunad.suspended);
+	return -1;
+}
+
 /* Refuse members a request type does not know. */
 static int
 request_keys(struct request *r, const char *const *allowed)
@@ -182,8 +193,13 @@ request_submit_work(uv_work_t *work)
 		    params, (int)layers, units, ds.features, ds.classes, bytes / 1e6,
 		    rs->spec.parallel, mem / 1e6);
 	}
-	source_free(&src);
+	/* the limits: the data set is mapped whole, 8-bit IDX pixels or floats, 2-byte labels */
+	if (rs->error == NULL && spec_limits_fit(&rs->spec, bytes, (double)(ds.n_train +
+	    ds.n_val + ds.n_test) * ((double)ds.features * (ds.ftype == DATASET_U8 ? 1 : 4) + 2),
+	    &cause) != 0)
+		rs->error = xstrdup(cause);
 fail:
+	source_free(&src);	/* source_parse always leaves src safe to free */
 	dataset_close(&ds);
 	free(cause);
 }
@@ -200,6 +216,9 @@ request_submit_done(uv_work_t *work, int status)
 
 	if (status != 0 && rs->error == NULL)
 		rs->error = xasprintf("submit: %s", uv_strerror(status));
+	if (tunad.suspended != NULL && rs->error == NULL)
+		rs->error = xasprintf("the database cannot be written (%s): searches are "
+		    "suspended until it can; tunad tries again on its own", tunad.suspended);
 	if (rs->error != NULL) {
 		conn_reply_error(rs->c, rs->id, "%s", rs->error);
 		goto fail;
@@ -208,12 +227,14 @@ request_submit_done(uv_work_t *work, int status)
 		conn_reply_error(rs->c, rs->id, "the daemon is stopping");
 		goto fail;
 	}
+	/* committed before the reply: a search id given out is never lost */
 	spec_json = cJSON_PrintUnformatted(rs->spec.json);
 	if (store_search_add(tunad.store, &id, rs->spec.name, spec_mode_name(rs->spec.mode),
 	    spec_strategy_name(rs->spec.strategy), spec_json, rs->spec.trials,
-	    rs->spec.parallel, &cause) != 0) {
+	    rs->spec.parallel, &cause) != 0 || store_flush(tunad.store, &cause) != 0) {
 		conn_reply_error(rs->c, rs->id, "cannot record the search: %s", cause);
-		free(cause);
+		tunad_store_error("add search", cause);
+		rs->error = xstrdup("not recorded");	/* frees the spec */
 		goto fail;
 	}
 	s = search_create(id, &rs->spec);	/* takes the spec */
@@ -264,6 +285,8 @@ request_submit(struct request *r)
 		conn_reply_error(r->c, r->id, "the daemon is stopping");
 		return;
 	}
+	if (request_writable(r) != 0)
+		return;
 	rs = xcalloc(1, sizeof *rs);
 	if (spec_parse(&rs->spec, spec, tunad.max_workers, &cause) != 0) {
 		conn_reply_error(r->c, r->id, "%s", cause);
@@ -302,6 +325,8 @@ request_status(struct request *r)
 	}
 	o = request_ok(r);
 	cJSON_AddItemToObject(o, rc ? "search" : "searches", v);
+	if (tunad.suspended != NULL)
+		cJSON_AddStringToObject(o, "store_error", tunad.suspended);
 	conn_send(r->c, o);
 }
 
@@ -343,6 +368,8 @@ request_cancel(struct request *r)
 		conn_reply_error(r->c, r->id, "search: missing");
 		return;
 	}
+	if (request_writable(r) != 0)
+		return;
 	if ((s = search_find(id)) == NULL) {
 		conn_reply_error(r->c, r->id, "search %lld: not running", (long long)id);
 		return;
@@ -443,6 +470,8 @@ request_nudge(struct request *r)
 			return;
 		}
 	}
+	if (request_writable(r) != 0)
+		return;
 	if ((t = babysit_find(id)) == NULL) {
 		conn_reply_error(r->c, r->id, "trial %lld: not running", (long long)id);
 		return;

@@ -587,7 +587,8 @@ search_schedule(void)
 	char *cause = NULL;
 	bool progress = true;
 
-	while (!tunad.stopping && progress && tunad.busy < tunad.max_workers) {
+	while (!tunad.stopping && tunad.suspended == NULL && progress &&
+	    tunad.busy < tunad.max_workers) {
 		progress = false;
 		TAILQ_FOREACH_SAFE(s, &tunad.searches, entry, s1) {
 			if (tunad.busy >= tunad.max_workers || !search_has_work(s))

@@ -8,6 +8,7 @@
 #include "dataset.h"
 #include "hparams.h"
 #include "spec.h"
+#include "worker-protocol.h"
 #include "xmalloc.h"
 
 #define SPEC_MAX_NAME		200
@@ -20,7 +21,7 @@
 /* Keys allowed at the top level, in a distribution and in the other objects. */
 static const char *const spec_keys[] = { "name", "mode", "dataset", "strategy",
     "early_stopping", "panda", "epochs", "trials", "parallel", "threads", "seed", "params",
-    "trial_timeout", "max_retries",
+    "trial_timeout", "max_retries", "limits",
     NULL };
 static const char *const spec_keys_scale[] = { "scale", "min", "max", NULL };
 static const char *const spec_keys_values[] = { "values", NULL };
@@ -30,6 +31,7 @@ static const char *const spec_keys_asha[] = { "kind", "rungs", "eta", NULL };
 static const char *const spec_keys_panda[] = { "raise", "raise_after", "lower",
     "rollback_lower", "jump", "alpha_min", "alpha_max", NULL };
 static const char *const spec_keys_dataset_path[] = { "path", "val_fraction", "cache", NULL };
+static const char *const spec_keys_limits[] = { "address_space_mb", "cpu_seconds", NULL };
 
 static const char *const spec_modes[] = { "caviar", "panda" };
 static const char *const spec_strategies[] = { "random", "coarse_to_fine" };
@@ -339,6 +341,71 @@ spec_panda(struct spec *s, const cJSON *v, char **cause)
 }
 
 /*
+ * Read limits (after threads): an object of optional settings, address_space_mb (MiB; its
+ * default needs the data set: spec_limits_fit) and cpu_seconds (per trial, all its threads;
+ * default a day per thread).
+ */
+static int
+spec_limits(struct spec *s, const cJSON *v, char **cause)
+{
+	double as = 0, cpu = (double)SPEC_CPU_SECONDS_PER_THREAD * s->threads;
+	int err;
+
+	if (cpu > WLIMIT_MAX_CPU_SECONDS)
+		cpu = WLIMIT_MAX_CPU_SECONDS;
+	if (v != NULL) {
+		if (!cJSON_IsObject(v))
+			return xcause(cause, -EINVAL, "limits: must be an object");
+		if ((err = spec_check_keys(v, spec_keys_limits, "limits", cause)) != 0 ||
+		    (err = spec_int(v, "limits", "address_space_mb", WLIMIT_MIN_ADDRESS_SPACE_MB,
+		    WLIMIT_MAX_ADDRESS_SPACE_MB, &as, cause)) != 0 ||
+		    (err = spec_int(v, "limits", "cpu_seconds", 1, WLIMIT_MAX_CPU_SECONDS, &cpu,
+		    cause)) != 0)
+			return err;
+	}
+	s->address_space_mb = (int)as;
+	s->cpu_seconds = (int)cpu;
+	return 0;
+}
+
+/* The limits as in the normalized spec (address_space_mb only once it is known). */
+static cJSON *
+spec_limits_json(const struct spec *s)
+{
+	cJSON *l = cJSON_CreateObject();
+
+	if (s->address_space_mb > 0)
+		cJSON_AddNumberToObject(l, "address_space_mb", s->address_space_mb);
+	cJSON_AddNumberToObject(l, "cpu_seconds", s->cpu_seconds);
+	return l;
+}
+
+/*
+ * At submit, with the data set at hand: refuse an address-space limit below what a worker is
+ * estimated to need (the model's bytes and the data set's), or, when the spec has none, set
+ * the default from that estimate (in the normalized spec too).
+ */
+int
+spec_limits_fit(struct spec *s, double model_bytes, double data_bytes, char **cause)
+{
+	double mib = 1048576, need = (model_bytes + data_bytes) / mib, mb;
+
+	if (s->address_space_mb > 0) {
+		if (need > s->address_space_mb)
+			return xcause(cause, -E2BIG, "limits.address_space_mb: a worker needs about "
+			    "%.0f MiB (the model %.0f MiB, the data set %.0f MiB), more than the limit "
+			    "of %d MiB", ceil(need), ceil(model_bytes / mib), ceil(data_bytes / mib),
+			    s->address_space_mb);
+		return 0;
+	}
+	mb = fmax(SPEC_AS_FLOOR_MB, ceil(4 * need)) + (double)SPEC_AS_PER_THREAD_MB * s->threads;
+	s->address_space_mb = (int)fmin(mb, WLIMIT_MAX_ADDRESS_SPACE_MB);
+	if (s->json != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(s->json, "limits", spec_limits_json(s));
+	return 0;
+}
+
+/*
  * Check the form of the dataset setting, without touching the file system. The worker's parser
  * stats the path of the "path" forms, so those are checked here and their other keys through
  * the (file-free) CSV form.
@@ -644,6 +711,7 @@ spec_normalize(const struct spec *s, const cJSON *params)
 	cJSON_AddNumberToObject(o, "seed", (double)s->seed);
 	cJSON_AddNumberToObject(o, "trial_timeout", s->trial_timeout);
 	cJSON_AddNumberToObject(o, "max_retries", s->max_retries);
+	cJSON_AddItemToObject(o, "limits", spec_limits_json(s));
 	if (params != NULL)
 		cJSON_AddItemToObject(o, "params", cJSON_Duplicate(params, 1));
 	else
@@ -724,6 +792,8 @@ spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause
 	s->seed = (uint64_t)seed;
 	s->trial_timeout = (int)timeout;
 	s->max_retries = (int)retries;
+	if ((err = spec_limits(s, cJSON_GetObjectItemCaseSensitive(json, "limits"), cause)) != 0)
+		goto fail;
 
 	s->rounds = 1;
 	panda_policy_default(&s->panda);

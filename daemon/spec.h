@@ -17,6 +17,15 @@
 #define SPEC_MIN_ROUNDS 2
 #define SPEC_MAX_ROUNDS 20
 #define SPEC_MAX_TOP_K 1000
+/*
+ * limits: the defaults. CPU: a day of every trainer thread busy, per trial. Address space:
+ * max(4 GiB, 4 x what the submit estimates for the model and the data set), plus 256 MiB per
+ * trainer thread for what every thread reserves without using it (OpenBLAS's 128 MiB buffer, a
+ * 64 MiB malloc arena, an 8 MiB stack).
+ */
+#define SPEC_CPU_SECONDS_PER_THREAD	86400
+#define SPEC_AS_FLOOR_MB		4096
+#define SPEC_AS_PER_THREAD_MB		256
 
 enum spec_mode { SPEC_CAVIAR, SPEC_PANDA };
 enum spec_strategy { SPEC_RANDOM, SPEC_COARSE_TO_FINE };
@@ -64,6 +73,8 @@ struct spec {
 	uint64_t seed;
 	int trial_timeout;		/* seconds without a report before a trial is killed (0: never) */
 	int max_retries;		/* times a failed trial runs again, same hyperparameters */
+	int address_space_mb;		/* limits: MiB per worker (0: until spec_limits_fit) */
+	int cpu_seconds;		/* limits: CPU seconds per trial, all its threads */
 	int n_params;
 	struct spec_param params[32];	/* in the order of the hyperparameter table */
 	cJSON *json;			/* the spec with every default filled in */
@@ -71,6 +82,7 @@ struct spec {
 
 int spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause);
 void spec_free(struct spec *s);
+int spec_limits_fit(struct spec *s, double model_bytes, double data_bytes, char **cause);
 const char *spec_mode_name(enum spec_mode m);
 const char *spec_strategy_name(enum spec_strategy st);
 const char *dist_kind_name(enum dist_kind k);

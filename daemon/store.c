@@ -5,10 +5,13 @@
  * status, best and watch replies. A write made of several statements (a trial and its
  * parameters) is wrapped in a savepoint, so a failure leaves no half-written trial behind.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -212,6 +215,7 @@ struct store {
 	sqlite3_stmt *stmt[S_COUNT];
 	bool in_txn;			/* our BEGIN IMMEDIATE is open */
 	int pending;			/* rows written since the last commit */
+	char *held;			/* why writes are refused (store_hold), or NULL */
 	char buf[STORE_BUF];		/* compact JSON being bound */
 };
 
@@ -239,22 +243,71 @@ store_errno(int rc)
 }
 
 /*
+ * Why a write to the database's files failed, in words, into buf (empty if nothing is seen):
+ * the OS error SQLite kept, else a look at the files — a full file system, the file-size limit
+ * reached, or a file that cannot be opened for writing.
+ */
+static void
+store_why(struct store *st, char *buf, size_t len)
+{
+	static const char *const suffixes[] = { "", "-wal" };
+	int sys = sqlite3_system_errno(st->db), fd;
+	struct statvfs vfs;
+	struct rlimit lim;
+	struct stat sb;
+	char *path, *dir, *slash;
+	size_t i;
+
+	buf[0] = '\0';
+	if (sys != 0) {
+		snprintf(buf, len, " (%s)", strerror(sys));
+		return;
+	}
+	dir = xstrdup(st->path);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		strcpy(dir, ".");
+	if (statvfs(dir, &vfs) == 0 && (double)vfs.f_bavail * vfs.f_frsize < 1 << 20)
+		snprintf(buf, len, " (no space left on %s: %.0f KiB free)", dir,
+		    (double)vfs.f_bavail * vfs.f_frsize / 1024);
+	free(dir);
+	for (i = 0; buf[0] == '\0' && i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		path = xasprintf("%s%s", st->path, suffixes[i]);
+		if (getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY &&
+		    stat(path, &sb) == 0 && (rlim_t)sb.st_size + 65536 >= lim.rlim_cur)
+			snprintf(buf, len, " (%s: file too large: the file-size limit is %llu "
+			    "bytes)", path, (unsigned long long)lim.rlim_cur);
+		else if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 && errno != ENOENT)
+			snprintf(buf, len, " (%s: %s)", path, strerror(errno));
+		else if (fd >= 0)
+			close(fd);
+		free(path);
+	}
+}
+
+/*
  * Report the SQLite error rc of what (call it before resetting the statement). When SQLite
  * rolled the whole transaction back (disk full, I/O error), say how many writes were lost.
  */
 static int
 store_fail(struct store *st, int rc, const char *what, char **cause)
 {
+	char os[PATH_MAX + 128] = "";
 	int lost;
 
+	if ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL ||
+	    (rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY)
+		store_why(st, os, sizeof os);
 	if (st->in_txn && sqlite3_get_autocommit(st->db)) {
 		lost = st->pending;
 		st->in_txn = false;
 		st->pending = 0;
-		return xcause(cause, store_errno(rc), "store: %s: %s (transaction rolled back: "
-		    "%d uncommitted writes lost)", what, sqlite3_errmsg(st->db), lost);
+		return xcause(cause, store_errno(rc), "store: %s: %s%s (transaction rolled back: "
+		    "%d uncommitted writes lost)", what, sqlite3_errmsg(st->db), os, lost);
 	}
-	return xcause(cause, store_errno(rc), "store: %s: %s", what, sqlite3_errmsg(st->db));
+	return xcause(cause, store_errno(rc), "store: %s: %s%s", what, sqlite3_errmsg(st->db),
+	    os);
 }
 
 /* Reset a statement for its next use and drop its bindings. */
@@ -353,6 +406,8 @@ store_begin(struct store *st, char **cause)
 {
 	int err;
 
+	if (st->held != NULL)
+		return xcause(cause, -EAGAIN, "store: writes held: %s", st->held);
 	if (st->in_txn && !sqlite3_get_autocommit(st->db))
 		return 0;
 	st->in_txn = false;
@@ -587,6 +642,7 @@ store_close(struct store *st)
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
+	free(st->held);
 	free(st->path);
 	free(st);
 }
@@ -614,6 +670,29 @@ store_flush(struct store *st, char **cause)
 	st->in_txn = false;
 	st->pending = 0;
 	return 0;
+}
+
+/*
+ * Roll back what is not committed and refuse every write (with why in the error) until
+ * store_release: the daemon holds the store while the disk is full or the file read-only.
+ */
+void
+store_hold(struct store *st, const char *why)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_txn = false;
+	st->pending = 0;
+	free(st->held);
+	st->held = xstrdup(why);
+}
+
+/* Accept writes again. */
+void
+store_release(struct store *st)
+{
+	free(st->held);
+	st->held = NULL;
 }
 
 /* Rows written since the last commit. */

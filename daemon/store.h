@@ -26,6 +26,8 @@ int store_open(struct store **st, const char *path, char **cause);
 void store_close(struct store *st);
 int store_flush(struct store *st, char **cause);
 int store_pending(const struct store *st);
+void store_hold(struct store *st, const char *why);
+void store_release(struct store *st);
 
 int store_search_add(struct store *st, int64_t *id, const char *name, const char *mode,
     const char *strategy, const char *spec_json, int trials, int parallel, char **cause);

@@ -29,13 +29,15 @@ tunad_usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: tunad [--foreground] [--socket PATH] [--db PATH] [--workers N]\n"
-	    "             [--worker PATH] [--debug]\n"
+	    "             [--worker PATH] [--max-clients N] [--debug]\n"
 	    "  --socket PATH   Unix socket to listen on (default $TUNA_SOCKET, else\n"
 	    "                  $XDG_RUNTIME_DIR/tuna/tunad.sock, else /tmp/tuna-UID/tunad.sock)\n"
 	    "  --db PATH       SQLite database (default $TUNA_DB, else\n"
 	    "                  $XDG_STATE_HOME/tuna/tuna.db, else ~/.local/state/tuna/tuna.db)\n"
 	    "  --workers N     worker processes at once over all searches (default: cores)\n"
 	    "  --worker PATH   the tuna-worker program (default: next to tunad)\n"
+	    "  --max-clients N connections at once (default 4096); the next one is refused\n"
+	    "                  with \"too many connections (N)\"\n"
 	    "  --foreground    stay attached and log to stderr (else: detach, log to\n"
 	    "                  tunad.log beside the database)\n");
 	exit(status);
@@ -68,11 +70,20 @@ tunad_find_worker(void)
 	return xstrdup("tuna-worker");
 }
 
-/* A store write failed: log it (the daemon goes on; the next flush retries). */
+/*
+ * A store write failed: log it and suspend the searches until the database can be written
+ * (suspend.c). While suspended, the refusals of the held store are expected: not logged.
+ */
 void
 tunad_store_error(const char *what, char *cause)
 {
-	log_warn("store: %s: %s", what, cause != NULL ? cause : "failed");
+	char *msg;
+
+	if (tunad.suspended == NULL) {
+		msg = xasprintf("%s: %s", what, cause != NULL ? cause : "failed");
+		suspend_begin(msg);
+		free(msg);
+	}
 	free(cause);
 }
 
@@ -109,6 +120,7 @@ tunad_finish(void)
 	if (!tunad.stopping || tunad.nworkers > 0)
 		return;
 	tunad_flush();
+	suspend_close();
 	if (!uv_is_closing((uv_handle_t *)&tunad.flush_timer))
 		uv_close((uv_handle_t *)&tunad.flush_timer, tunad_closed);
 	if (!uv_is_closing((uv_handle_t *)&tunad.sigterm))
@@ -219,8 +231,8 @@ tunad_lock_pid(void)
 		log_warn("%s.lock: cannot write the pid", tunad.db_path);
 }
 
-/* Resume the searches a previous daemon left running. */
-static void
+/* Resume the searches a previous daemon (or a suspended store) left running. */
+void
 tunad_resume(void)
 {
 	int64_t *ids = NULL;
@@ -248,6 +260,7 @@ main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "max-clients", required_argument, NULL, 'M' },
 		{ "worker", required_argument, NULL, 'W' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'D' },
@@ -264,7 +277,7 @@ main(int argc, char **argv)
 	TAILQ_INIT(&tunad.searches);
 	TAILQ_INIT(&tunad.workers);
 	tunad.max_workers = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	while ((opt = getopt_long(argc, argv, "s:d:w:W:fDh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:d:w:W:M:fDh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': tunad.socket_path = xstrdup(optarg); break;
 		case 'd': tunad.db_path = xstrdup(optarg); break;
@@ -280,6 +293,14 @@ main(int argc, char **argv)
 			}
 			tunad.max_workers = (int)n;
 			break;
+		case 'M':
+			n = strtol(optarg, &end, 10);
+			if (*end != '\0' || n < 1 || n > 1000000) {
+				fprintf(stderr, "tunad: --max-clients: must be 1..1000000\n");
+				return 2;
+			}
+			tunad.max_clients = (int)n;
+			break;
 		default: tunad_usage(2);
 		}
 	}
@@ -294,6 +315,7 @@ main(int argc, char **argv)
 	if (tunad.worker_path == NULL)
 		tunad.worker_path = tunad_find_worker();
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);	/* a file-size limit makes writes fail (EFBIG), not kill */
 
 	if (paths_mkdir_parent(tunad.db_path, &cause) != 0 || tunad_lock(&cause) != 0 ||
 	    store_open(&tunad.store, tunad.db_path, &cause) != 0)
@@ -315,6 +337,7 @@ main(int argc, char **argv)
 	tunad_lock_pid();
 	uv_timer_init(tunad.loop, &tunad.flush_timer);
 	uv_timer_start(&tunad.flush_timer, tunad_flush_cb, TUNAD_FLUSH_MS, TUNAD_FLUSH_MS);
+	suspend_init();
 	uv_signal_init(tunad.loop, &tunad.sigterm);
 	uv_signal_start(&tunad.sigterm, tunad_signal_cb, SIGTERM);
 	uv_signal_init(tunad.loop, &tunad.sigint);
@@ -342,5 +365,6 @@ fail:
 	free(tunad.socket_path);
 	free(tunad.db_path);
 	free(tunad.worker_path);
+	free(tunad.suspended);
 	return status;
 }

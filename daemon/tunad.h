@@ -26,6 +26,8 @@
 	    (var) = (tvar))
 #endif
 
+#define TUNAD_MAX_CLIENTS 4096	/* --max-clients by default */
+
 struct conn;
 struct search;
 struct trial;
@@ -42,10 +44,16 @@ struct tunad {
 	int max_workers;		/* worker processes at once, over all searches */
 	int nworkers;			/* worker processes alive */
 	int busy;			/* of which running a trial */
+	int max_clients;		/* connections at once (--max-clients; server.c may lower it) */
 	uv_pipe_t listener;
 	uv_timer_t flush_timer;
 	uv_signal_t sigterm, sigint;
 	bool stopping;
+	char *suspended;		/* the store cannot be written: why (suspend.c), or NULL */
+	uv_timer_t suspend_timer;	/* the next try to write */
+	uint64_t suspend_ms;		/* the wait before the next try, backing off */
+	uint64_t suspend_since;		/* uv_now when the writes began to fail, 0: they work */
+	int suspensions;		/* times the store was held since the daemon started */
 	int64_t last_event;		/* id of the newest event */
 	TAILQ_HEAD(, conn) conns;
 	TAILQ_HEAD(, search) searches;
@@ -158,6 +166,7 @@ int server_listen(const char *path, char **cause);
 void server_stop(void);
 
 /* conn.c */
+int conn_fd_reserve(void);
 void conn_accept(uv_stream_t *listener);
 void conn_send(struct conn *c, cJSON *reply);
 void conn_reply_error(struct conn *c, const cJSON *id, const char *fmt, ...)
@@ -199,8 +208,14 @@ void pool_kill_all(void);
 void watch_publish(int64_t search_id, int64_t trial_id, const char *kind, cJSON *data);
 void watch_start(struct conn *c, int64_t search_id, bool history, bool follow);
 
+/* suspend.c */
+void suspend_init(void);
+void suspend_close(void);
+void suspend_begin(const char *cause);
+
 /* tunad.c */
 void tunad_stop(const char *why);
+void tunad_resume(void);
 void tunad_store_error(const char *what, char *cause);
 
 #endif

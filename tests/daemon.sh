@@ -12,7 +12,7 @@ sockcat=$4
 . "$(dirname "$0")/daemon-lib.sh"
 
 # req LINE: one request line, its reply line.
-req() { printf '%s\n' "$1" | "$sockcat" -n 1 -t 10 "$sock"; }
+req() { printf '%s\n' "$1" | "$sockcat" -n 1 -t $((10 * slow)) "$sock"; }
 
 make_csv "$tmp/train.csv" 600 1
 make_csv "$tmp/test.csv" 150 2
@@ -54,7 +54,7 @@ bad_req "cancel unknown search" '{"type":"cancel","search":99}' 'search 99: not 
 bad_req "status unknown search" '{"type":"status","search":99}' 'no such search'
 bad_req "watch follow not bool" '{"type":"watch","follow":1}' 'follow: must be true or false'
 awk 'BEGIN { printf "{\"type\":\"hello\",\"pad\":\""; for (i = 0; i < 10485760 / 64; i++) printf "0123456789012345678901234567890123456789012345678901234567890123"; print "\"}" }' > "$tmp/big"
-"$sockcat" -n 1 -t 20 "$sock" < "$tmp/big" > "$tmp/r"
+"$sockcat" -n 1 -t $((20 * slow)) "$sock" < "$tmp/big" > "$tmp/r"
 check_contains "protocol: a 10 MB line is refused" "$tmp/r" 'longer than'
 printf '{"type":"sta' | "$sockcat" -q "$sock"
 printf '{"type":"submit","spec":{"dataset":%s,"trials":1,"epochs":1}}\n' "$ds" | "$sockcat" -q "$sock"
@@ -77,7 +77,7 @@ bad_spec "wrong type" "{\"dataset\":$ds,\"trials\":\"many\"}" "trials"
 bad_spec "unreadable dataset" "{\"dataset\":\"$tmp/nope.csv\"}" "nope.csv"
 bad_spec "model too large" "{\"dataset\":$ds,\"params\":{\"hidden_units\":65536,\"layers\":16}}" "params.hidden_units"
 printf '{"dataset": ' > "$tmp/broken.json"
-"$tuna" submit "$tmp/broken.json" > "$tmp/out" 2>&1
+"$tuna_vg" submit "$tmp/broken.json" > "$tmp/out" 2>&1
 check "spec: broken JSON file: exit status" "$?" 2
 check_contains "spec: broken JSON file: message" "$tmp/out" "broken.json"
 
@@ -89,17 +89,17 @@ cat > "$tmp/search.json" <<JSON
             "hidden_units": {"scale": "pow2", "min": 8, "max": 32},
             "optimizer": {"values": ["adam", "rmsprop"]}}}
 JSON
-id=$("$tuna" submit "$tmp/search.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+id=$("$tuna_vg" submit "$tmp/search.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
 check_true "submit prints the search id ($id)" [ -n "$id" ]
-"$tuna" tail -f "$id" > "$tmp/tail" 2>&1 &
+"$tuna_vg" tail -f "$id" > "$tmp/tail" 2>&1 &
 tail_pid=$!
 pids="$pids $tail_pid"
 sqlite3 "$db" "select * from best_trials limit 5" > /dev/null 2> "$tmp/sqlerr"
 check "sqlite3 reads while the search runs" "$(cat "$tmp/sqlerr")" ""
 wait_search "$id"
 check "search done" "$(sqlite3 "$db" "select status from searches where id=$id")" done
-i=0; while kill -0 $tail_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-check_true "tail -f ends with the search" [ $i -lt 100 ]
+i=0; while kill -0 $tail_pid 2>/dev/null && [ $i -lt $((100 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
+check_true "tail -f ends with the search" [ $i -lt $((100 * slow)) ]
 check "six trials done" "$(sqlite3 "$db" "select count(*) from trials where search_id=$id and status='done'")" 6
 check "every epoch recorded" "$(sqlite3 "$db" "select count(*) from epochs join trials on trials.id=trial_id where search_id=$id")" 18
 check "trial_params rows" "$(sqlite3 "$db" "select count(*) from trial_params join trials on trials.id=trial_id where search_id=$id")" 24
@@ -107,13 +107,13 @@ check "categorical values as text" "$(sqlite3 "$db" "select count(*) from trial_
 check "best_trials ranks by val_acc" "$(sqlite3 "$db" "select count(*) from best_trials a join best_trials b on a.search_id=b.search_id and a.rank<b.rank and a.val_acc<b.val_acc")" 0
 check "search_progress" "$(sqlite3 "$db" "select done||'/'||trials from search_progress where search_id=$id")" "6/6"
 check "tail shows every trial end" "$(grep -c 'trial_end\|done' "$tmp/tail" | head -1 | awk '{print ($1 >= 6)}')" 1
-"$tuna" status "$id" > "$tmp/status" 2>&1
+"$tuna_vg" status "$id" > "$tmp/status" 2>&1
 check_contains "status shows the search" "$tmp/status" "smoke"
-"$tuna" best "$id" -n 3 > "$tmp/best" 2>&1
+"$tuna_vg" best "$id" -n 3 > "$tmp/best" 2>&1
 check "best -n 3 lists 3 trials" "$(grep -c 'adam\|rmsprop' "$tmp/best")" 3
-"$tuna" --json best "$id" -n 1 > "$tmp/bestj" 2>&1
+"$tuna_vg" --json best "$id" -n 1 > "$tmp/bestj" 2>&1
 check_contains "best --json" "$tmp/bestj" '"ok":true'
-"$tuna" tail "$id" > "$tmp/tail2" 2>&1
+"$tuna_vg" tail "$id" > "$tmp/tail2" 2>&1
 check "tail without -f prints the history and exits" "$?" 0
 alpha=$(sqlite3 "$db" "select json_extract(params,'\$.alpha') from trials where search_id=$id and number=0")
 
@@ -127,8 +127,12 @@ check_true "alpha in its range ($alpha)" awk -v a="$alpha" 'BEGIN { exit !(a >= 
 # Cancel a search while it runs.
 sed 's/"trials": 6/"trials": 50/; s/"epochs": 3/"epochs": 400/' "$tmp/search.json" > "$tmp/long.json"
 id3=$("$tuna" submit "$tmp/long.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
-i=0; while [ "$(sqlite3 "$db" "select count(*) from trials where search_id=$id3 and status='running'")" -lt 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-"$tuna" cancel "$id3" > "$tmp/cancel" 2>&1
+i=0; while [ "$(sqlite3 "$db" "select count(*) from trials where search_id=$id3 and status='running'")" -lt 1 ] && [ $i -lt $((100 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
+# A follower that reads the reply and a few events, and vanishes while the stream goes on.
+printf '{"type":"watch","search":%s}\n' "$id3" | "$sockcat" -n 4 -t $((10 * slow)) "$sock" > "$tmp/w"
+n=$(grep -c '"event"' "$tmp/w")
+check_true "watch: a follower gets the events ($n)" [ "$n" -ge 3 ]
+"$tuna_vg" cancel "$id3" > "$tmp/cancel" 2>&1
 check "cancel: exit status" "$?" 0
 wait_search "$id3"
 check "cancel: search cancelled" "$(sqlite3 "$db" "select status from searches where id=$id3")" cancelled
@@ -145,20 +149,24 @@ check_contains "second daemon: message" "$tmp/second" "already listening"
 check "second daemon on the database: exit status" "$?" 1
 check_contains "second daemon on the database: message" "$tmp/second" "another tunad (pid $daemon_pid) is using this database"
 
-# Shutdown: the daemon exits, removes its socket; a restart sees the old searches.
-"$tuna" shutdown > /dev/null 2>&1
-i=0; while kill -0 $daemon_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-check_true "shutdown: daemon exited" [ $i -lt 100 ]
+# Shutdown: the daemon exits, removes its socket, lets a follower go; a restart sees the old
+# searches.
+"$tuna_vg" tail -f > "$tmp/follow" 2>&1 &
+follow_pid=$!
+pids="$pids $follow_pid"
+i=0; while [ ! -s "$tmp/follow" ] && [ $i -lt $((100 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
+"$tuna_vg" shutdown > /dev/null 2>&1
+stopped "shutdown"
+i=0; while kill -0 $follow_pid 2>/dev/null && [ $i -lt $((100 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
+check_true "shutdown: a follower is let go" [ $i -lt $((100 * slow)) ]
 check_true "shutdown: socket removed" [ ! -e "$sock" ]
 check "shutdown: no worker left" "$(pgrep -f "$worker" -P $daemon_pid | wc -l)" 0
 
 # Workers that fail: the trials end failed with the cause, and the search still finishes.
 printf '#!/bin/sh\necho "something broke" >&2\nexit 3\n' > "$tmp/badworker"
 chmod +x "$tmp/badworker"
-"$tunad" --foreground --socket "$sock" --db "$db" --worker "$tmp/badworker" >> "$tmp/tunad.log" 2>&1 &
-daemon_pid=$!; pids="$pids $daemon_pid"
-i=0; while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-"$tuna" status > "$tmp/status" 2>&1
+launch_daemon --worker "$tmp/badworker"
+"$tuna_vg" status > "$tmp/status" 2>&1
 check_contains "restart: old searches listed" "$tmp/status" "smoke"
 sed 's/"trials": 6/"trials": 3/' "$tmp/search.json" > "$tmp/three.json"
 id4=$("$tuna" submit "$tmp/three.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
@@ -166,15 +174,12 @@ wait_search "$id4"
 check "failing worker: trials failed" "$(sqlite3 "$db" "select count(*) from trials where search_id=$id4 and status='failed'")" 3
 check_contains "failing worker: cause recorded" "$(sqlite3 "$db" "select error from trials where search_id=$id4 limit 1" > "$tmp/err"; echo "$tmp/err")" "exit status 3: something broke"
 kill -TERM $daemon_pid
-i=0; while kill -0 $daemon_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-check_true "SIGTERM: daemon exited" [ $i -lt 100 ]
+stopped "SIGTERM"
 
 # max_retries: a trial whose worker crashed runs again (fresh process, same hyperparameters).
 printf '#!/bin/sh\nif mkdir "%s/crashed" 2>/dev/null; then echo "crash on purpose" >&2; kill -SEGV $$; fi\nexec "%s" "$@"\n' "$tmp" "$worker" > "$tmp/flaky"
 chmod +x "$tmp/flaky"
-"$tunad" --foreground --socket "$sock" --db "$db" --worker "$tmp/flaky" --workers 1 >> "$tmp/tunad.log" 2>&1 &
-daemon_pid=$!; pids="$pids $daemon_pid"
-i=0; while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+launch_daemon --worker "$tmp/flaky" --workers 1
 sed 's/"trials": 6/"trials": 2, "max_retries": 1/' "$tmp/search.json" > "$tmp/retry.json"
 id6=$("$tuna" submit "$tmp/retry.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
 wait_search "$id6"
@@ -182,21 +187,19 @@ check "retry: both trials done in the end" "$(q "select count(*) from trials whe
 check "retry: the crash is recorded as a retry" "$(q "select count(*) from events where search_id=$id6 and kind='retry' and json_extract(data,'\$.error') like '%signal 11%crash on purpose%'")" 1
 check "retry: same hyperparameters" "$(q "select count(distinct json_extract(data,'\$.params')) from events e where search_id=$id6 and kind='trial_start' and json_extract(data,'\$.number')=(select json_extract(data,'\$.number') from events where search_id=$id6 and kind='retry')")" 1
 kill -TERM $daemon_pid
-i=0; while kill -0 $daemon_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+stopped "retry: SIGTERM"
 
 # A worker that stops reporting is killed after the trial timeout; its trial fails, saying so.
 printf '#!/bin/sh\nread line\nexec sleep 1000\n' > "$tmp/hangworker"
 chmod +x "$tmp/hangworker"
-"$tunad" --foreground --socket "$sock" --db "$db" --worker "$tmp/hangworker" >> "$tmp/tunad.log" 2>&1 &
-daemon_pid=$!; pids="$pids $daemon_pid"
-i=0; while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+launch_daemon --worker "$tmp/hangworker"
 sed 's/"trials": 6/"trials": 1, "trial_timeout": 1/' "$tmp/search.json" > "$tmp/hang.json"
 id5=$("$tuna" submit "$tmp/hang.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
 wait_search "$id5"
 check "silent worker: trial failed" "$(q "select status from trials where search_id=$id5")" failed
 check_contains "silent worker: cause recorded" "$(q "select error from trials where search_id=$id5" > "$tmp/err"; echo "$tmp/err")" "no report for 1 s"
 kill -TERM $daemon_pid
-i=0; while kill -0 $daemon_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+stopped "silent worker: SIGTERM"
 
 # SIGKILL of the daemon: its workers die with it (PR_SET_PDEATHSIG), none is left behind.
 # (Long epochs, so that a worker is not merely killed by SIGPIPE at its next report.)
@@ -207,11 +210,11 @@ cat > "$tmp/forever.json" <<JSON
  "epochs": 1000, "params": {"hidden_units": 1024, "layers": 3, "batch_size": 16}}
 JSON
 "$tuna" submit "$tmp/forever.json" > /dev/null 2>&1
-i=0; while [ "$(pgrep -P $daemon_pid -f tuna-worker | wc -l)" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while [ "$(pgrep -P $daemon_pid -f tuna-worker | wc -l)" -lt 2 ] && [ $i -lt $((100 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
 sleep 1
 kids=$(pgrep -P $daemon_pid -f tuna-worker | tr '\n' ' ')
 check_true "SIGKILL: workers were running ($kids)" [ -n "$kids" ]
-kill -9 $daemon_pid
+kill_daemon
 sleep 0.5
 left=0
 for k in $kids; do	# alive and not a zombie waiting for init to reap it
@@ -222,8 +225,9 @@ check "SIGKILL: no worker outlives the daemon" "$left" 0
 rm -f "$sock"
 
 # Not running: the CLI says so.
-"$tuna" status > "$tmp/out" 2>&1
+"$tuna_vg" status > "$tmp/out" 2>&1
 check "CLI without daemon: exit status" "$?" 3
 check_contains "CLI without daemon: message" "$tmp/out" "cannot connect"
 check "integrity" "$(sqlite3 "$db" "pragma integrity_check")" ok
+check_valgrind
 finish

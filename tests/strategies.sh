@@ -43,10 +43,10 @@ check "c2f: alpha boxes nested and narrower by the zoom" "$(inside alpha)" 0
 check "c2f: every round-2 alpha inside round 2's box" "$(q "select count(*) from trials t join rounds r on r.search_id=t.search_id and r.round=t.round where t.search_id=$id and t.round=2 and (json_extract(t.params,'\$.alpha') < json_extract(r.box,'\$.alpha.min')*0.999999 or json_extract(t.params,'\$.alpha') > json_extract(r.box,'\$.alpha.max')*1.000001)")" 0
 best1=$(q "select json_extract(params,'\$.alpha') from trials where search_id=$id and round=1 and status='done' order by val_acc desc, id limit 1")
 check "c2f: round 2's box contains round 1's best alpha" "$(q "select count(*) from rounds where search_id=$id and round=2 and json_extract(box,'\$.alpha.min') <= $best1*1.000001 and json_extract(box,'\$.alpha.max') >= $best1*0.999999")" 1
-"$tuna" tail "$id" > "$tmp/tail" 2>&1
+"$tuna_vg" tail "$id" > "$tmp/tail" 2>&1
 check_contains "c2f: tail shows the rounds" "$tmp/tail" "round 2"
 check_contains "c2f: tail shows a round's box" "$tmp/tail" "alpha "
-"$tuna" best "$id" -n 3 > "$tmp/best" 2>&1
+"$tuna_vg" best "$id" -n 3 > "$tmp/best" 2>&1
 check_contains "c2f: best shows the round" "$tmp/best" "ROUND"
 
 # ASHA: trials not in the top third at a rung stop there, status pruned, epochs kept.
@@ -74,25 +74,25 @@ cat > "$tmp/panda.json" <<JSON
 JSON
 id=$(submit "$tmp/panda.json")
 check_true "panda: submitted ($id)" [ -n "$id" ]
-i=0; while [ "$(q "select count(*) from epochs e join trials t on t.id=e.trial_id where t.search_id=$id")" -lt 2 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while [ "$(q "select count(*) from epochs e join trials t on t.id=e.trial_id where t.search_id=$id")" -lt 2 ] && [ $i -lt $((600 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
 trial=$(q "select id from trials where search_id=$id")
-"$tuna" nudge "$trial" alpha=0.0123 > "$tmp/nudge" 2>&1
+"$tuna_vg" nudge "$trial" alpha=0.0123 > "$tmp/nudge" 2>&1
 check "panda: nudge accepted" "$?" 0
 after=$(sed -n 's/.*lands after epoch \([0-9]*\).*/\1/p' "$tmp/nudge")
 check_true "panda: nudge says where it lands ($after)" [ -n "$after" ]
-i=0; while [ "$(q "select count(*) from epochs where trial_id=$trial and epoch=$((after + 1))")" -lt 1 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while [ "$(q "select count(*) from epochs where trial_id=$trial and epoch=$((after + 1))")" -lt 1 ] && [ $i -lt $((600 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
 check "panda: the nudge lands at the next epoch" "$(q "select alpha from epochs where trial_id=$trial and epoch=$((after + 1))")" 0.0123
 check "panda: the nudge is recorded" "$(q "select count(*) from events where trial_id=$trial and kind='nudge'")" 1
-"$tuna" nudge "$trial" alpha*=0.5 > /dev/null 2>&1
+"$tuna_vg" nudge "$trial" alpha*=0.5 > /dev/null 2>&1
 check "panda: alpha*= accepted" "$?" 0
-"$tuna" nudge "$trial" dropout=1 > "$tmp/bad" 2>&1
+"$tuna_vg" nudge "$trial" dropout=1 > "$tmp/bad" 2>&1
 check "panda: a bad nudge is refused" "$?" 1
 check_contains "panda: the bad nudge names the field" "$tmp/bad" "set.dropout"
 
 # Restart in the middle of the model: it goes on from its last checkpoint.
-i=0; while [ "$(q "select count(*) from events where trial_id=$trial and kind='checkpoint' and json_extract(data,'\$.epoch')>=3")" -lt 1 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while [ "$(q "select count(*) from events where trial_id=$trial and kind='checkpoint' and json_extract(data,'\$.epoch')>=3")" -lt 1 ] && [ $i -lt $((600 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
 kill -TERM $daemon_pid
-i=0; while kill -0 $daemon_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+stopped "panda: SIGTERM"
 check "panda: interrupted by the stop" "$(q "select status from trials where id=$trial")" interrupted
 ckpt=$(q "select max(json_extract(data,'\$.epoch')) from events where trial_id=$trial and kind='checkpoint'")
 start_daemon
@@ -103,5 +103,7 @@ check "panda: resumed from the checkpoint of epoch $ckpt" "$(q "select json_extr
 check "panda: every epoch recorded once" "$(q "select count(*) || '/' || count(distinct epoch) || '/' || max(epoch) from epochs where trial_id=$trial")" "25/25/25"
 check_true "panda: a decision after every epoch" [ "$(q "select count(*) from events where trial_id=$trial and kind='decision'")" -ge 25 ]
 check "panda: every epoch row has its alpha" "$(q "select count(*) from epochs where trial_id=$trial and alpha is null")" 0
-"$tuna" shutdown > /dev/null 2>&1
+"$tuna_vg" shutdown > /dev/null 2>&1
+stopped "shutdown"
+check_valgrind
 finish

@@ -381,6 +381,7 @@ test_bad(void)
 	bad("{" DS ", \"epochs\": 100001}", "epochs: must be an integer");
 	bad("{" DS ", \"epochs\": 2.5}", "epochs: must be an integer");
 	bad("{" DS ", \"trials\": 0}", "trials: must be an integer in [1, 1000000]");
+	bad("{" DS ", \"trials\": 1000001}", "trials: must be an integer in [1, 1000000]");
 	bad("{" DS ", \"trials\": 1000001}", "trials: must be an integer");
 	bad("{" DS ", \"trials\": null}", "trials: must be an integer");
 	bad("{" DS ", \"parallel\": 0}", "parallel: must be an integer in [1, 256]");
@@ -392,6 +393,29 @@ test_bad(void)
 	bad("{" DS ", \"seed\": 1e17}", "seed: must be an integer");
 	bad("{" DS ", \"seed\": \"42\"}", "seed: must be an integer");
 	bad("{" DS ", \"params\": []}", "params: must be an object");
+
+	/* Resource limits. */
+	bad("{" DS ", \"limits\": 5}", "limits: must be an object");
+	bad("{" DS ", \"limits\": null}", "limits: must be an object");
+	bad("{" DS ", \"limits\": {\"memory_mb\": 100}}", "limits.memory_mb: unknown key");
+	bad("{" DS ", \"limits\": {\"cpu_seconds\": 5, \"cpu_seconds\": 6}}",
+	    "limits.cpu_seconds: duplicate key");
+	bad("{" DS ", \"limits\": {\"cpu_seconds\": 0}}",
+	    "limits.cpu_seconds: must be an integer in [1, 31536000]");
+	bad("{" DS ", \"limits\": {\"cpu_seconds\": 31536001}}",
+	    "limits.cpu_seconds: must be an integer in [1, 31536000]");
+	bad("{" DS ", \"limits\": {\"cpu_seconds\": 2.5}}",
+	    "limits.cpu_seconds: must be an integer");
+	bad("{" DS ", \"limits\": {\"cpu_seconds\": \"60\"}}",
+	    "limits.cpu_seconds: must be an integer");
+	bad("{" DS ", \"limits\": {\"address_space_mb\": 63}}",
+	    "limits.address_space_mb: must be an integer in [64, 16777216]");
+	bad("{" DS ", \"limits\": {\"address_space_mb\": 16777217}}",
+	    "limits.address_space_mb: must be an integer in [64, 16777216]");
+	bad("{" DS ", \"limits\": {\"address_space_mb\": -1}}",
+	    "limits.address_space_mb: must be an integer");
+	bad("{" DS ", \"limits\": {\"address_space_mb\": true}}",
+	    "limits.address_space_mb: must be an integer");
 
 	/* The dataset's form. */
 	bad("{\"dataset\": 5}", "dataset: must be a path string or an object");
@@ -541,6 +565,8 @@ round_trip(struct spec *s, const char *text)
 	ASSERT_EQ_INT(s2.threads, s->threads);
 	ASSERT_EQ_INT(s2.epochs, s->epochs);
 	ASSERT_EQ_INT(s2.trials, s->trials);
+	ASSERT_EQ_INT(s2.address_space_mb, s->address_space_mb);
+	ASSERT_EQ_INT(s2.cpu_seconds, s->cpu_seconds);
 	spec_free(&s2);
 	cJSON_Delete(json);
 	free(norm);
@@ -740,6 +766,111 @@ test_panda(void)
 	spec_free(&s);
 }
 
+/* The limits object of the normalized spec, and one of its members (-1: absent). */
+static double
+limit_num(const struct spec *s, const char *key)
+{
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(s->json, "limits"), *v;
+
+	ASSERT(cJSON_IsObject(l));
+	v = cJSON_GetObjectItemCaseSensitive(l, key);
+	if (v == NULL)
+		return -1;
+	ASSERT(cJSON_IsNumber(v));
+	return v->valuedouble;
+}
+
+/* Resource limits: defaults, explicit values, and the submit-time fit against the estimate. */
+static void
+test_limits(void)
+{
+	struct spec s, s2;
+	cJSON *json;
+	char *cause = NULL, *text;
+
+	/* Defaults: a day of CPU per trainer thread; the address space waits for the data set. */
+	round_trip(&s, "{" DS "}");
+	ASSERT_EQ_INT(s.cpu_seconds, 86400);
+	ASSERT_EQ_INT(s.address_space_mb, 0);
+	ASSERT_NEAR(limit_num(&s, "cpu_seconds"), 86400, 0);
+	ASSERT_NEAR(limit_num(&s, "address_space_mb"), -1, 0);
+	spec_free(&s);
+	round_trip(&s, "{" DS ", \"mode\": \"panda\"}");		/* 3 threads */
+	ASSERT_EQ_INT(s.cpu_seconds, 3 * 86400);
+	spec_free(&s);
+	round_trip(&s, "{" DS ", \"threads\": 64}");
+	ASSERT_EQ_INT(s.cpu_seconds, 64 * 86400);
+	spec_free(&s);
+	round_trip(&s, "{" DS ", \"limits\": {}}");
+	ASSERT_EQ_INT(s.cpu_seconds, 86400);
+	ASSERT_EQ_INT(s.address_space_mb, 0);
+	spec_free(&s);
+
+	/* Explicit values, the extremes of their ranges included. */
+	round_trip(&s, "{" DS ", \"threads\": 2, \"limits\": {\"address_space_mb\": 200,"
+	    "\"cpu_seconds\": 5}}");
+	ASSERT_EQ_INT(s.address_space_mb, 200);
+	ASSERT_EQ_INT(s.cpu_seconds, 5);
+	ASSERT_NEAR(limit_num(&s, "address_space_mb"), 200, 0);
+	ASSERT_NEAR(limit_num(&s, "cpu_seconds"), 5, 0);
+	spec_free(&s);
+	round_trip(&s, "{" DS ", \"limits\": {\"address_space_mb\": 64, \"cpu_seconds\": 1}}");
+	ASSERT_EQ_INT(s.address_space_mb, 64);
+	ASSERT_EQ_INT(s.cpu_seconds, 1);
+	spec_free(&s);
+	round_trip(&s, "{" DS ", \"limits\": {\"address_space_mb\": 16777216,"
+	    "\"cpu_seconds\": 31536000}}");
+	ASSERT_EQ_INT(s.address_space_mb, 16777216);
+	ASSERT_EQ_INT(s.cpu_seconds, 31536000);
+	spec_free(&s);
+
+	/* The default address space: max(4 GiB, 4 x the estimate) + 256 MiB per thread. */
+	good(&s, "{" DS ", \"threads\": 2}");
+	ASSERT_EQ_INT(spec_limits_fit(&s, 100 * 1048576.0, 50 * 1048576.0, &cause), 0);
+	ASSERT_EQ_INT(s.address_space_mb, 4096 + 2 * 256);
+	ASSERT_NEAR(limit_num(&s, "address_space_mb"), 4096 + 2 * 256, 0);
+	ASSERT_NEAR(limit_num(&s, "cpu_seconds"), 2 * 86400, 0);
+	/* the normalized spec, now with the limit, parses back to it */
+	text = cJSON_PrintUnformatted(s.json);
+	printf("fitted: %s\n", text);
+	good(&s2, text);
+	ASSERT_EQ_INT(s2.address_space_mb, 4096 + 2 * 256);
+	ASSERT(cJSON_Compare(s.json, s2.json, 1));
+	free(text);
+	spec_free(&s2);
+	spec_free(&s);
+	good(&s, "{" DS "}");
+	ASSERT_EQ_INT(spec_limits_fit(&s, 3000 * 1048576.0, 0.5 * 1048576, &cause), 0);
+	ASSERT_EQ_INT(s.address_space_mb, 12002 + 256);	/* 4 x 3000.5 MiB */
+	spec_free(&s);
+	good(&s, "{" DS "}");
+	ASSERT_EQ_INT(spec_limits_fit(&s, 1e16, 0, &cause), 0);
+	ASSERT_EQ_INT(s.address_space_mb, 16777216);		/* at most the maximum */
+	spec_free(&s);
+
+	/* An explicit limit is kept when the estimate fits, refused when it does not. */
+	good(&s, "{" DS ", \"limits\": {\"address_space_mb\": 200}}");
+	ASSERT_EQ_INT(spec_limits_fit(&s, 150 * 1048576.0, 50 * 1048576.0, &cause), 0);
+	ASSERT_EQ_INT(s.address_space_mb, 200);
+	ASSERT(cause == NULL);
+	ASSERT(spec_limits_fit(&s, 300 * 1048576.0, 20.2 * 1048576, &cause) < 0);
+	ASSERT(cause != NULL);
+	printf("ok: %s\n", cause);
+	ASSERT_STR_CONTAINS(cause, "limits.address_space_mb: a worker needs about 321 MiB "
+	    "(the model 300 MiB, the data set 21 MiB), more than the limit of 200 MiB");
+	free(cause);
+	cause = NULL;
+	ASSERT_EQ_INT(s.address_space_mb, 200);
+	spec_free(&s);
+
+	/* A spec without limits (stored before they existed) has the CPU default. */
+	json = cJSON_Parse("{" DS ", \"threads\": 2}");
+	ASSERT_EQ_INT(spec_parse(&s, json, 1, &cause), 0);
+	ASSERT_EQ_INT(s.cpu_seconds, 2 * 86400);
+	spec_free(&s);
+	cJSON_Delete(json);
+}
+
 /* A failed parse can be followed by spec_free and a successful parse into the same struct. */
 static void
 test_reuse(void)
@@ -772,6 +903,7 @@ main(void)
 	test_strategy();
 	test_early_stopping();
 	test_panda();
+	test_limits();
 	test_reuse();
 	printf("test_spec: ok\n");
 	return 0;

@@ -715,12 +715,25 @@ test_full(void)
 		ASSERT(err == -ENOSPC || err == -EIO);
 		fprintf(stderr, "test_full: %s\n", cause);
 		ASSERT_STR_CONTAINS(cause, "store: ");
+		/* the cause named: SQLite's errno, else what store_why saw */
+		ASSERT(strstr(cause, "File too large") != NULL ||
+		    strstr(cause, "file-size limit") != NULL);
 		free(cause);
 		cause = NULL;
+
+		/* Held (the daemon suspends): nothing pending, every write refused with why. */
+		store_hold(st, "disk full");
+		ASSERT_EQ_INT(store_pending(st), 0);
+		ASSERT_EQ_INT(store_trial_add(st, &id, sid, 29999, 1, params, &cause), -EAGAIN);
+		ASSERT_STR_CONTAINS(cause, "writes held: disk full");
+		free(cause);
+		cause = NULL;
+		ASSERT_EQ_INT(store_flush(st, &cause), 0);
 
 		/* Space comes back: the store works again. */
 		rl.rlim_cur = old;
 		ASSERT(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+		store_release(st);
 		err = store_flush(st, &cause);
 		if (err != 0) {
 			fprintf(stderr, "test_full: flush again: %s\n", cause);

@@ -11,6 +11,7 @@
 
 #include "ckpt.h"
 #include "event.h"
+#include "limit.h"
 #include "prof.h"
 #include "run.h"
 #include "train.h"
@@ -293,6 +294,7 @@ run_start_event(struct run *r, const struct dataset *ds)
 	cJSON_AddNumberToObject(ev, "parameters", (double)r->t.model.n_params);
 	cJSON_AddNumberToObject(ev, "threads", r->tr->threads);
 	cJSON_AddItemToObject(ev, "params", hparams_to_json(&r->t.h));
+	cJSON_AddItemToObject(ev, "limits", limit_to_json());
 	if (ds->cache_path != NULL)
 		cJSON_AddStringToObject(ev, "cache", ds->cache_path);
 	event_emit(ev);
@@ -323,8 +325,11 @@ run_trial(const struct trial *tr, struct ctl *ctl)
 	openblas_set_num_threads(1);	/* the trainer's own threads split each batch */
 	prof_enabled = tr->profile;
 	prof_reset();
-	if (dataset_open(&ds, &tr->src, &cause) != 0 ||
-	    train_init(&r.t, &ds, &tr->h, tr->threads, tr->seed, &cause) != 0) {
+	if (limit_apply(tr->address_space_mb, tr->cpu_seconds, &cause) != 0 ||
+	    dataset_open(&ds, &tr->src, &cause) != 0 ||
+	    train_init(&r.t, &ds, &tr->h, tr->threads, tr->seed, &cause) != 0 ||
+	    limit_room(tr->threads, &cause) != 0) {
+		limit_explain(&cause);
 		event_error(tr->id, cause);
 		rc = -1;
 		goto fail;
@@ -411,7 +416,13 @@ done:
 	event_emit(ev);
 fail:
 	free(cause);
+	cause = NULL;
 	train_free(&r.t);
 	dataset_close(&ds);
+	if (limit_release(&cause) != 0) {
+		/* after the terminal event: the next trial's limit_apply reports it, if it lasts */
+		fprintf(stderr, "tuna-worker: %s\n", cause);
+		free(cause);
+	}
 	return rc;
 }

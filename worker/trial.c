@@ -4,16 +4,18 @@
 #include <string.h>
 
 #include "trial.h"
+#include "worker-protocol.h"
 #include "xmalloc.h"
 
 static const char *trial_keys[] = {
-	"id", "dataset", "params", "epochs", "seed", "threads", "control", "profile", NULL
+	"id", "dataset", "params", "epochs", "seed", "threads", "control", "profile", "limits",
+	NULL
 };
 
-/* Read an integer member in [min, max] into *out, if present. */
+/* Read an integer member in [min, max] into *out, if present (prefix: the object's path). */
 static int
-trial_int(const cJSON *json, const char *key, double min, double max, double *out,
-    char **cause)
+trial_int_at(const cJSON *json, const char *prefix, const char *key, double min, double max,
+    double *out, char **cause)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, key);
 
@@ -21,9 +23,42 @@ trial_int(const cJSON *json, const char *key, double min, double max, double *ou
 		return 0;
 	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
 	    v->valuedouble < min || v->valuedouble > max)
-		return xcause(cause, -EINVAL, "%s: must be an integer in [%.0f, %.0f]", key, min,
-		    max);
+		return xcause(cause, -EINVAL, "%s%s: must be an integer in [%.0f, %.0f]", prefix,
+		    key, min, max);
 	*out = v->valuedouble;
+	return 0;
+}
+
+/* Read a top-level integer member in [min, max] into *out, if present. */
+static int
+trial_int(const cJSON *json, const char *key, double min, double max, double *out,
+    char **cause)
+{
+	return trial_int_at(json, "", key, min, max, out, cause);
+}
+
+/* Read "limits": {"address_space_mb": MiB, "cpu_seconds": s}, each optional. */
+static int
+trial_limits(struct trial *tr, const cJSON *v, char **cause)
+{
+	double as = 0, cpu = 0;
+	const cJSON *c;
+	int rc;
+
+	if (!cJSON_IsObject(v))
+		return xcause(cause, -EINVAL, "limits: must be an object");
+	cJSON_ArrayForEach(c, v) {
+		if (strcmp(c->string, "address_space_mb") != 0 &&
+		    strcmp(c->string, "cpu_seconds") != 0)
+			return xcause(cause, -EINVAL, "limits.%s: unknown key", c->string);
+	}
+	if ((rc = trial_int_at(v, "limits.", "address_space_mb", WLIMIT_MIN_ADDRESS_SPACE_MB,
+	    WLIMIT_MAX_ADDRESS_SPACE_MB, &as, cause)) != 0 ||
+	    (rc = trial_int_at(v, "limits.", "cpu_seconds", 1, WLIMIT_MAX_CPU_SECONDS, &cpu,
+	    cause)) != 0)
+		return rc;
+	tr->address_space_mb = (int)as;
+	tr->cpu_seconds = (int)cpu;
 	return 0;
 }
 
@@ -80,6 +115,9 @@ trial_parse(struct trial *tr, const cJSON *json, char **cause)
 		}
 		tr->profile = cJSON_IsTrue(v);
 	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(json, "limits")) != NULL &&
+	    (rc = trial_limits(tr, v, cause)) != 0)
+		goto fail;
 	if (tr->h.layers > 0 && (double)tr->h.hidden_units * tr->h.hidden_units *
 	    tr->h.layers > 1e9) {
 		rc = xcause(cause, -E2BIG, "params: %d layers of %d units is too large a model",

@@ -22,6 +22,8 @@ struct trial {
 	int threads;			/* BLAS threads */
 	bool step;			/* "control":"step": wait for a command at each boundary */
 	bool profile;			/* per-kernel times in the "done" event */
+	int address_space_mb;		/* "limits": the address-space limit, 0: none */
+	int cpu_seconds;		/* "limits": CPU seconds for the trial, 0: none */
 };
 
 int trial_parse(struct trial *tr, const cJSON *json, char **cause);

@@ -139,6 +139,7 @@ worker_follow_parent(void)
 int
 main(int argc, char **argv)
 {
+	cJSON_Hooks hooks = { xmalloc, free };
 	struct ctl ctl;
 	char *text = NULL, *cause = NULL;
 	int status = 0;
@@ -152,6 +153,7 @@ main(int argc, char **argv)
 	if (argc != 2)
 		usage(1);
 	worker_follow_parent();
+	cJSON_InitHooks(&hooks);	/* its allocations fail as ours do: abort, naming a limit */
 	ctl_init(&ctl, STDIN_FILENO);
 	if (strcmp(argv[1], "-") == 0)
 		status = worker_stream(&ctl);
