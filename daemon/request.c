@@ -98,10 +98,13 @@ request_bool(struct request *r, const char *key, bool *out)
 static int
 request_writable(struct request *r)
 {
+	char *msg;
+
 	if (tunad.suspended == NULL)
 		return 0;
-	conn_reply_error(r->c, r->id, "the database cannot be written (%s): searches are "
-	    "suspended until it can; tunad tries again on its own", tunad.suspended);
+	msg = suspend_refusal();
+	conn_reply_error(r->c, r->id, "%s", msg);
+	free(msg);
 	return -1;
 }
 
@@ -217,8 +220,7 @@ request_submit_done(uv_work_t *work, int status)
 	if (status != 0 && rs->error == NULL)
 		rs->error = xasprintf("submit: %s", uv_strerror(status));
 	if (tunad.suspended != NULL && rs->error == NULL)
-		rs->error = xasprintf("the database cannot be written (%s): searches are "
-		    "suspended until it can; tunad tries again on its own", tunad.suspended);
+		rs->error = suspend_refusal();
 	if (rs->error != NULL) {
 		conn_reply_error(rs->c, rs->id, "%s", rs->error);
 		goto fail;

@@ -59,6 +59,14 @@ suspend_begin(const char *cause)
 	    tunad.suspend_ms * 2;
 }
 
+/* The reply to a request that must write while suspended (caller frees). */
+char *
+suspend_refusal(void)
+{
+	return xasprintf("the database cannot be written (%s): searches are suspended until it "
+	    "can; tunad tries again on its own", tunad.suspended);
+}
+
 /* The searches in memory, forgotten: the database is the truth again. */
 static void
 suspend_forget(void)

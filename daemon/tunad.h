@@ -212,6 +212,7 @@ void watch_start(struct conn *c, int64_t search_id, bool history, bool follow);
 void suspend_init(void);
 void suspend_close(void);
 void suspend_begin(const char *cause);
+char *suspend_refusal(void);
 
 /* tunad.c */
 void tunad_stop(const char *why);
