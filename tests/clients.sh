@@ -83,7 +83,7 @@ check_contains "the raise is logged" "$tmp/tunad.log" "open files: limit raised 
 req '{"type":"status"}' > /dev/null
 base_fds=$(fds $daemon_pid)
 base_rss=$(rss $daemon_pid)
-id=$("$tuna" submit "$tmp/watched.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+id=$(submit_id "$tmp/watched.json")
 check_true "the watched search is submitted ($id)" [ -n "$id" ]
 run_swarm "$nclients clients" -n "$nclients" -W "$nwatch" -w "$id" -t "$ntrials" \
     -s "$nsubmit" -S "$tmp/small.json" -g "$gate" -p "$daemon_pid" -T $((600 * slow))

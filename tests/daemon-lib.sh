@@ -110,3 +110,17 @@ wait_search() {
 	done
 	return 1
 }
+
+# submit_id SPEC [TUNA]: submit a spec file with the CLI (or the given program); print its id.
+submit_id() { "${2:-$tuna}" submit "$1" | sed -n 's/^search \([0-9]*\)$/\1/p'; }
+
+# short_spec FILE NAME TRIALS SEED: a caviar search of short trials (4 epochs) on
+# $tmp/train.csv, 2 at a time, over α and the hidden units.
+short_spec() {
+	cat > "$1" <<JSON
+{"name": "$2", "dataset": {"format": "csv", "train": "$tmp/train.csv"}, "trials": $3,
+ "parallel": 2, "epochs": 4, "seed": $4,
+ "params": {"alpha": {"scale": "log", "min": 1e-3, "max": 1e-1},
+            "hidden_units": {"scale": "pow2", "min": 64, "max": 256}, "batch_size": 16}}
+JSON
+}

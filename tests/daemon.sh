@@ -89,7 +89,7 @@ cat > "$tmp/search.json" <<JSON
             "hidden_units": {"scale": "pow2", "min": 8, "max": 32},
             "optimizer": {"values": ["adam", "rmsprop"]}}}
 JSON
-id=$("$tuna_vg" submit "$tmp/search.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+id=$(submit_id "$tmp/search.json" "$tuna_vg")
 check_true "submit prints the search id ($id)" [ -n "$id" ]
 "$tuna_vg" tail -f "$id" > "$tmp/tail" 2>&1 &
 tail_pid=$!
@@ -118,7 +118,7 @@ check "tail without -f prints the history and exits" "$?" 0
 alpha=$(sqlite3 "$db" "select json_extract(params,'\$.alpha') from trials where search_id=$id and number=0")
 
 # Reproducible: the same spec and seed give the same hyperparameters.
-id2=$("$tuna" submit "$tmp/search.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+id2=$(submit_id "$tmp/search.json")
 wait_search "$id2"
 check "same seed, same params" "$(sqlite3 "$db" "select group_concat(params, '|') from (select params from trials where search_id=$id2 order by number)")" \
     "$(sqlite3 "$db" "select group_concat(params, '|') from (select params from trials where search_id=$id order by number)")"
@@ -126,7 +126,7 @@ check_true "alpha in its range ($alpha)" awk -v a="$alpha" 'BEGIN { exit !(a >= 
 
 # Cancel a search while it runs.
 sed 's/"trials": 6/"trials": 50/; s/"epochs": 3/"epochs": 400/' "$tmp/search.json" > "$tmp/long.json"
-id3=$("$tuna" submit "$tmp/long.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+id3=$(submit_id "$tmp/long.json")
 i=0; while [ "$(sqlite3 "$db" "select count(*) from trials where search_id=$id3 and status='running'")" -lt 1 ] && [ $i -lt $((100 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
 # A follower that reads the reply and a few events, and vanishes while the stream goes on.
 printf '{"type":"watch","search":%s}\n' "$id3" | "$sockcat" -n 4 -t $((10 * slow)) "$sock" > "$tmp/w"
@@ -169,7 +169,7 @@ launch_daemon --worker "$tmp/badworker"
 "$tuna_vg" status > "$tmp/status" 2>&1
 check_contains "restart: old searches listed" "$tmp/status" "smoke"
 sed 's/"trials": 6/"trials": 3/' "$tmp/search.json" > "$tmp/three.json"
-id4=$("$tuna" submit "$tmp/three.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+id4=$(submit_id "$tmp/three.json")
 wait_search "$id4"
 check "failing worker: trials failed" "$(sqlite3 "$db" "select count(*) from trials where search_id=$id4 and status='failed'")" 3
 check_contains "failing worker: cause recorded" "$(sqlite3 "$db" "select error from trials where search_id=$id4 limit 1" > "$tmp/err"; echo "$tmp/err")" "exit status 3: something broke"
@@ -181,7 +181,7 @@ printf '#!/bin/sh\nif mkdir "%s/crashed" 2>/dev/null; then echo "crash on purpos
 chmod +x "$tmp/flaky"
 launch_daemon --worker "$tmp/flaky" --workers 1
 sed 's/"trials": 6/"trials": 2, "max_retries": 1/' "$tmp/search.json" > "$tmp/retry.json"
-id6=$("$tuna" submit "$tmp/retry.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+id6=$(submit_id "$tmp/retry.json")
 wait_search "$id6"
 check "retry: both trials done in the end" "$(q "select count(*) from trials where search_id=$id6 and status='done'")" 2
 check "retry: the crash is recorded as a retry" "$(q "select count(*) from events where search_id=$id6 and kind='retry' and json_extract(data,'\$.error') like '%signal 11%crash on purpose%'")" 1
@@ -194,7 +194,7 @@ printf '#!/bin/sh\nread line\nexec sleep 1000\n' > "$tmp/hangworker"
 chmod +x "$tmp/hangworker"
 launch_daemon --worker "$tmp/hangworker"
 sed 's/"trials": 6/"trials": 1, "trial_timeout": 1/' "$tmp/search.json" > "$tmp/hang.json"
-id5=$("$tuna" submit "$tmp/hang.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+id5=$(submit_id "$tmp/hang.json")
 wait_search "$id5"
 check "silent worker: trial failed" "$(q "select status from trials where search_id=$id5")" failed
 check_contains "silent worker: cause recorded" "$(q "select error from trials where search_id=$id5" > "$tmp/err"; echo "$tmp/err")" "no report for 1 s"

@@ -11,14 +11,9 @@ worker=$3
 . "$(dirname "$0")/daemon-lib.sh"
 
 make_csv "$tmp/train.csv" 3000 7 4
-cat > "$tmp/spec.json" <<JSON
-{"name": "faults", "dataset": {"format": "csv", "train": "$tmp/train.csv"}, "trials": 100,
- "parallel": 2, "epochs": 4, "seed": 9,
- "params": {"alpha": {"scale": "log", "min": 1e-3, "max": 1e-1},
-            "hidden_units": {"scale": "pow2", "min": 64, "max": 256}, "batch_size": 16}}
-JSON
+short_spec "$tmp/spec.json" faults 100 9
 start_daemon
-id=$("$tuna" submit "$tmp/spec.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+id=$(submit_id "$tmp/spec.json")
 check_true "submitted ($id)" [ -n "$id" ]
 
 i=0; while [ -z "$(q "select status from searches where id=$id")" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done

@@ -135,7 +135,7 @@ cat > "$tmp/cpu.json" <<JSON
 {"name": "cpu", "dataset": $big, "trials": 2, "parallel": 1, "epochs": 1000,
  "limits": {"cpu_seconds": 1}, "params": {"hidden_units": 1024, "layers": 3, "batch_size": 16}}
 JSON
-id=$("$tuna" submit "$tmp/cpu.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+id=$(submit_id "$tmp/cpu.json")
 check_true "cpu: submitted ($id)" [ -n "$id" ]
 wait_search "$id"
 check "cpu: the search ended" "$(q "select status from searches where id=$id")" done
@@ -151,7 +151,7 @@ if [ $asan = 0 ]; then
 {"name": "as", "dataset": $big, "trials": 2, "parallel": 1, "epochs": 2,
  "limits": {"address_space_mb": 200}, "params": {"hidden_units": 2048, "layers": 3, "batch_size": 16}}
 JSON
-	id=$("$tuna" submit "$tmp/as.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+	id=$(submit_id "$tmp/as.json")
 	check_true "address space: submitted ($id)" [ -n "$id" ]
 	wait_search "$id"
 	check "address space: the search ended" "$(q "select status from searches where id=$id")" done
@@ -169,7 +169,7 @@ cat > "$tmp/long.json" <<JSON
 {"name": "long", "dataset": $big, "trials": 1, "parallel": 1, "epochs": 1000,
  "params": {"hidden_units": 64, "batch_size": 64}}
 JSON
-id=$("$tuna" submit "$tmp/long.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+id=$(submit_id "$tmp/long.json")
 check_true "defaults: submitted ($id)" [ -n "$id" ]
 check "defaults: address_space_mb in the stored spec: max(4 GiB, 4 x estimate) + 256 MiB" \
     "$(q "select json_extract(spec, '\$.limits.address_space_mb') from searches where id=$id")" 4352
@@ -196,7 +196,7 @@ cat > "$tmp/normal.json" <<JSON
 {"name": "normal", "dataset": $small, "trials": 3, "parallel": 2, "epochs": 3,
  "params": {"alpha": {"scale": "log", "min": 1e-3, "max": 3e-2}, "hidden_units": 16}}
 JSON
-id=$("$tuna" submit "$tmp/normal.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+id=$(submit_id "$tmp/normal.json")
 wait_search "$id"
 check "defaults: a normal search completes" "$(q "select status || ' ' || (select count(*) from trials where search_id=$id and status='done') from searches where id=$id")" "done 3"
 

@@ -34,14 +34,9 @@ alive() { kill -0 "$daemon_pid" 2>/dev/null; }
 
 make_csv "$tmp/train.csv" 3000 5 4
 spec_line() { tr -d '\n' < "$tmp/spec.json"; }
-cat > "$tmp/spec.json" <<JSON
-{"name": "storage", "dataset": {"format": "csv", "train": "$tmp/train.csv"}, "trials": 80,
- "parallel": 2, "epochs": 4, "seed": 3,
- "params": {"alpha": {"scale": "log", "min": 1e-3, "max": 1e-1},
-            "hidden_units": {"scale": "pow2", "min": 64, "max": 256}, "batch_size": 16}}
-JSON
+short_spec "$tmp/spec.json" storage 80 3
 start_daemon
-id=$("$tuna" submit "$tmp/spec.json" | sed -n 's/^search \([0-9]*\)$/\1/p')
+id=$(submit_id "$tmp/spec.json")
 check_true "submitted ($id)" [ -n "$id" ]
 wait_for 120 sh -c "[ \$(sqlite3 -cmd '.timeout 5000' '$db' \"select count(*) from trials where search_id=$id and status='done'\") -ge 10 ]"
 

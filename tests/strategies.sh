@@ -11,7 +11,6 @@ sockcat=$4
 
 . "$(dirname "$0")/daemon-lib.sh"
 
-submit() { "$tuna" submit "$1" | sed -n 's/^search \([0-9]*\)$/\1/p'; }
 
 make_csv "$tmp/train.csv" 600 1
 ds="{\"format\":\"csv\",\"train\":\"$tmp/train.csv\"}"
@@ -26,7 +25,7 @@ cat > "$tmp/c2f.json" <<JSON
             "hidden_units": {"scale": "pow2", "min": 4, "max": 64},
             "optimizer": {"values": ["adam", "rmsprop", "momentum"]}}}
 JSON
-id=$(submit "$tmp/c2f.json")
+id=$(submit_id "$tmp/c2f.json")
 check_true "c2f: submitted ($id)" [ -n "$id" ]
 wait_search "$id"
 check "c2f: done" "$(q "select status from searches where id=$id")" done
@@ -55,7 +54,7 @@ cat > "$tmp/asha.json" <<JSON
  "early_stopping": {"kind": "asha", "rungs": [1, 3], "eta": 3},
  "params": {"alpha": {"scale": "log", "min": 1e-5, "max": 1}, "hidden_units": {"scale": "pow2", "min": 4, "max": 32}}}
 JSON
-id=$(submit "$tmp/asha.json")
+id=$(submit_id "$tmp/asha.json")
 wait_search "$id"
 check "asha: search done" "$(q "select status from searches where id=$id")" done
 pruned=$(q "select count(*) from trials where search_id=$id and status='pruned'")
@@ -72,7 +71,7 @@ cat > "$tmp/panda.json" <<JSON
  "trials": 1, "epochs": 25, "threads": 1, "seed": 2,
  "params": {"alpha": 0.003, "hidden_units": 256, "layers": 2, "batch_size": 32}}
 JSON
-id=$(submit "$tmp/panda.json")
+id=$(submit_id "$tmp/panda.json")
 check_true "panda: submitted ($id)" [ -n "$id" ]
 i=0; while [ "$(q "select count(*) from epochs e join trials t on t.id=e.trial_id where t.search_id=$id")" -lt 2 ] && [ $i -lt $((600 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
 trial=$(q "select id from trials where search_id=$id")
