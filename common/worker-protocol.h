@@ -32,7 +32,8 @@
 
 /* Events, worker → daemon. */
 #define WEV_START	"start"		/* version, n_train, n_val, n_test, features, classes,
-					   parameters, threads, params {…}, limits {…} */
+					   [class_names […] for text labels,] parameters,
+					   threads, params {…}, limits {…} */
 #define WEV_EPOCH	"epoch"		/* epoch, train_loss, train_acc, val_loss, val_acc, alpha,
 					   beta, seconds, eval_seconds, sgemm_seconds */
 #define WEV_DONE	"done"		/* reason (completed|stopped), epochs, val_acc, val_loss,

@@ -7,6 +7,7 @@
 
 #include "dataset.h"
 #include "hparams.h"
+#include "modelsize.h"
 #include "spec.h"
 #include "worker-protocol.h"
 #include "xmalloc.h"
@@ -16,7 +17,6 @@
 #define SPEC_MAX_THREADS	64
 #define SPEC_MAX_SEED		9007199254740992.0	/* 2^53 */
 #define SPEC_MAX_VALUES		1000
-#define SPEC_MAX_WEIGHTS	2147483648.0		/* 2^31 floats */
 
 /* Keys allowed at the top level, in a distribution and in the other objects. */
 static const char *const spec_keys[] = { "name", "mode", "dataset", "strategy",
@@ -658,13 +658,10 @@ spec_params(struct spec *s, const cJSON *obj, char **cause)
 	}
 	qsort(s->params, (size_t)s->n_params, sizeof s->params[0], spec_param_cmp);
 
+	/* the largest draw on the smallest data set: submit checks again with the real one */
 	units = spec_param_max(s, "hidden_units");
 	layers = spec_param_max(s, "layers");
-	if (units * units * layers > SPEC_MAX_WEIGHTS)
-		return xcause(cause, -EINVAL, "params.hidden_units: up to %.0f units in %.0f "
-		    "layers is %.3g weights (units^2 x layers), more than 2^31: model too large",
-		    units, layers, units * units * layers);
-	return 0;
+	return modelsize_check(0, 0, (int)layers, (int)units, cause);
 }
 
 /*

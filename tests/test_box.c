@@ -137,7 +137,11 @@ test_initial(void)
 	spec_free(&s);
 }
 
-/* On the spec's box, box_sample draws exactly what random search always drew. */
+/*
+ * On the spec's box, box_sample draws exactly what random search always drew (legacy_trial);
+ * so does the box read back from box_to_json's form, as a resumed search reads it from the
+ * store.
+ */
 static void
 test_sample_initial(void)
 {
@@ -151,28 +155,34 @@ test_sample_initial(void)
 		"{" DS ", \"seed\": 9007199254740992, \"params\": {\"layers\": 2}}",
 	};
 	struct spec s;
-	struct box b;
-	cJSON *t, *u, *v;
+	struct box b, back;
+	cJSON *t, *u, *v, *json;
+	char *cause = NULL;
 	uint64_t n;
 	size_t k;
 
 	for (k = 0; k < sizeof specs / sizeof specs[0]; k++) {
 		parse(&s, specs[k]);
 		box_initial(&b, &s);
+		json = box_to_json(&s, &b);
+		ASSERT_EQ_INT(box_from_json(&back, &s, json, &cause), 0);
+		cJSON_Delete(json);
 		for (n = 0; n < 5000; n++) {
 			t = box_sample(&s, &b, n);
 			u = legacy_trial(&s, n);
-			v = sample_trial(&s, n);
+			v = box_sample(&s, &back, n);
 			same_trial(t, u);
-			same_trial(t, v);
+			same_trial(v, u);
 			cJSON_Delete(t);
 			cJSON_Delete(u);
 			cJSON_Delete(v);
 		}
+		box_free(&back);
 		box_free(&b);
 		spec_free(&s);
 	}
-	printf("box_sample on the spec's box == sample_trial == the old draws, 3 x 5000 trials\n");
+	printf("box_sample on the spec's box, and on it read back from JSON, == the old draws, "
+	    "3 x 5000 trials\n");
 }
 
 /* A trial object as a "best" trial from a JSON text. */

@@ -293,9 +293,272 @@ test_corrupt(void)
 	q = write_csv("header-as-data.csv", "y,a\n0,1\n1,2\n");
 	ASSERT(asprintf(&json, "{\"format\":\"csv\",\"train\":\"%s\",\"header\":false,"
 	    "\"cache\":false}", q) > 0);
-	expect_fail(json, q, "line 1: label \"y\" is not an integer");
+	expect_fail(json, q, "line 1, column 2: \"a\" is not a number");	/* "y": a class name */
 	free(json);
 	free(q);
+	free(p);
+}
+
+/* An iris-style file: a header, text labels (one quoted, one with blanks) in the last column. */
+#define IRIS_HEAD "sepal_length,sepal_width,petal_length,petal_width,species\n"
+#define IRIS_ROWS "6.3,3.3,6.0,2.5,virginica\n5.1,3.5,1.4,0.2,setosa\n" \
+	"7.0,3.2,4.7,1.4,versicolor\n4.9,3.0,1.4,0.2,setosa\n6.4,3.2,4.5,1.5,\"versicolor\"\r\n" \
+	"5.8,2.7,5.1,1.9, virginica \n"
+
+static const char *const iris_names[3] = { "setosa", "versicolor", "virginica" };
+static const int iris_labels[6] = { 2, 0, 1, 0, 1, 2 };
+
+/* Check the iris-style data set: sorted class names, labels and the first feature. */
+static void
+check_iris(const struct dataset *ds)
+{
+	static const float first[6] = { 6.3f, 5.1f, 7.0f, 4.9f, 6.4f, 5.8f };
+	const float *x = ds->x_train;
+	size_t i;
+
+	ASSERT_EQ_INT(ds->classes, 3);
+	ASSERT_EQ_SIZE(ds->features, 4);
+	ASSERT_EQ_SIZE(ds->n_train + ds->n_val, 6);
+	ASSERT(ds->class_names != NULL);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ_STR(ds->class_names[i], iris_names[i]);
+	for (i = 0; i < 6; i++) {
+		ASSERT_EQ_INT(ds->y_train[i], iris_labels[i]);
+		ASSERT_NEAR(x[i * 4], first[i], 0);
+	}
+}
+
+/* Load a CSV setting that must work, with "cache":false added; check it as iris. */
+static void
+load_iris(const char *fmt, const char *path)
+{
+	struct dataset ds;
+	char *json;
+
+	ASSERT(asprintf(&json, fmt, path) > 0);
+	ASSERT_EQ_INT(load_ok(&ds, json), 0);
+	check_iris(&ds);
+	dataset_close(&ds);
+	free(json);
+}
+
+/* Text class labels: numbered in sorted order, found with or without a header, by name. */
+static void
+test_text_labels(void)
+{
+	char *a = write_csv("iris.csv", IRIS_HEAD IRIS_ROWS);
+	char *b = write_csv("iris.data", IRIS_ROWS);
+	char *c = write_csv("iris-first.csv", "species,a,b,c,d\nvirginica,6.3,1,1,1\n"
+	    "setosa,5.1,1,1,1\nversicolor,7.0,1,1,1\nsetosa,4.9,1,1,1\n\"versicolor\",6.4,1,1,1\n"
+	    "virginica,5.8,1,1,1\n");
+	char *d = write_csv("quotes.csv", "y,a\n\"say \"\"hi\"\"\",1\n\"b, c\",2\n\"say \"\"hi\"\"\",3\n");
+	char *e = write_csv("numeric-names.csv", "label,0,1\n0,1,2\n1,3,4\n");
+	char *json;
+	struct dataset ds;
+	cJSON *names;
+	char *text;
+
+	/* Header detected (its features are names), or absent (only the labels are text). */
+	load_iris("{\"format\":\"csv\",\"train\":\"%s\",\"label_column\":4,"
+	    "\"val_fraction\":0.5,\"cache\":false}", a);
+	load_iris("{\"format\":\"csv\",\"train\":\"%s\",\"label_column\":4,"
+	    "\"val_fraction\":0,\"cache\":false}", b);
+	load_iris("{\"format\":\"csv\",\"train\":\"%s\",\"label_column\":4,"
+	    "\"header\":false,\"cache\":false}", b);
+
+	/* label_column by name gives the same data as by index, wherever the column is. */
+	load_iris("{\"format\":\"csv\",\"train\":\"%s\",\"label_column\":\"species\","
+	    "\"val_fraction\":0,\"cache\":false}", a);
+	load_iris("{\"format\":\"csv\",\"train\":\"%s\",\"label_column\":\"species\","
+	    "\"header\":true,\"cache\":false}", a);
+	load_iris("{\"format\":\"csv\",\"train\":\"%s\",\"label_column\":\"species\","
+	    "\"cache\":false}", c);
+	load_iris("{\"path\":\"%s\",\"cache\":false}", c);
+
+	/* The names as JSON, for the start event and the daemon. */
+	ASSERT(asprintf(&json, "{\"format\":\"csv\",\"train\":\"%s\",\"label_column\":4,"
+	    "\"cache\":false}", a) > 0);
+	ASSERT_EQ_INT(load_ok(&ds, json), 0);
+	names = dataset_class_names_json(&ds);
+	ASSERT(names != NULL);
+	text = cJSON_PrintUnformatted(names);
+	ASSERT_EQ_STR(text, "[\"setosa\",\"versicolor\",\"virginica\"]");
+	free(text);
+	cJSON_Delete(names);
+	dataset_close(&ds);
+	free(json);
+
+	/* Quoted names: commas and doubled quotes inside. */
+	ASSERT(asprintf(&json, "{\"path\":\"%s\",\"val_fraction\":0,\"cache\":false}", d) > 0);
+	ASSERT_EQ_INT(load_ok(&ds, json), 0);
+	ASSERT_EQ_INT(ds.classes, 2);
+	ASSERT_EQ_STR(ds.class_names[0], "b, c");
+	ASSERT_EQ_STR(ds.class_names[1], "say \"hi\"");
+	ASSERT_EQ_INT(ds.y_train[0], 1);
+	ASSERT_EQ_INT(ds.y_train[1], 0);
+	ASSERT_EQ_INT(ds.y_train[2], 1);
+	dataset_close(&ds);
+	free(json);
+
+	/* Integer labels under a header of numbers but for the label's name: no names. */
+	ASSERT(asprintf(&json, "{\"path\":\"%s\",\"val_fraction\":0,\"cache\":false}", e) > 0);
+	ASSERT_EQ_INT(load_ok(&ds, json), 0);
+	ASSERT_EQ_SIZE(ds.n_train, 2);
+	ASSERT_EQ_INT(ds.classes, 2);
+	ASSERT(ds.class_names == NULL);
+	ASSERT(dataset_class_names_json(&ds) == NULL);
+	dataset_close(&ds);
+	free(json);
+
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+	free(e);
+}
+
+/* A test file with text labels: numbered as the training file says; an unknown one refused. */
+static void
+test_text_test_file(void)
+{
+	char *a = write_csv("iris-train.csv", IRIS_HEAD IRIS_ROWS);
+	char *t = write_csv("iris-test.csv", IRIS_HEAD "5,3,1,0,virginica\n6,3,4,1,setosa\n");
+	char *u = write_csv("iris-unseen.csv", IRIS_HEAD "5,3,1,0,virginica\n6,3,4,1,virginca\n");
+	char *v = write_csv("iris-number.csv", IRIS_HEAD "5,3,1,0,2\n");
+	char *w = write_csv("iris-moved.csv", "species,a,b,c,d\nsetosa,1,2,3,4\n");
+	char *n = write_csv("int-train.csv", "0,1\n1,2\n");
+	char *m = write_csv("text-test.csv", "1,1\nsetosa,1\n");
+	char *json;
+	struct dataset ds;
+
+	ASSERT(asprintf(&json, "{\"format\":\"csv\",\"train\":\"%s\",\"test\":\"%s\","
+	    "\"label_column\":\"species\",\"val_fraction\":0,\"cache\":false}", a, t) > 0);
+	ASSERT_EQ_INT(load_ok(&ds, json), 0);
+	check_iris(&ds);
+	ASSERT_EQ_SIZE(ds.n_test, 2);
+	ASSERT_EQ_INT(ds.y_test[0], 2);
+	ASSERT_EQ_INT(ds.y_test[1], 0);
+	dataset_close(&ds);
+	free(json);
+
+	ASSERT(asprintf(&json, "{\"format\":\"csv\",\"train\":\"%s\",\"test\":\"%s\","
+	    "\"label_column\":4,\"cache\":false}", a, u) > 0);
+	expect_fail(json, u, "line 3: label \"virginca\" is not a class of the training file, "
+	    "whose 3 classes are \"setosa\", \"versicolor\", \"virginica\"");
+	free(json);
+	ASSERT(asprintf(&json, "{\"format\":\"csv\",\"train\":\"%s\",\"test\":\"%s\","
+	    "\"label_column\":4,\"cache\":false}", a, v) > 0);
+	expect_fail(json, v, "line 2: label \"2\" is not a class of the training file");
+	free(json);
+	ASSERT(asprintf(&json, "{\"format\":\"csv\",\"train\":\"%s\",\"test\":\"%s\","
+	    "\"label_column\":\"species\",\"cache\":false}", a, w) > 0);
+	expect_fail(json, w, "line 1: \"species\" (label_column) is column 1, but column 5 in");
+	free(json);
+	ASSERT(asprintf(&json, "{\"format\":\"csv\",\"train\":\"%s\",\"test\":\"%s\","
+	    "\"cache\":false}", n, m) > 0);
+	expect_fail(json, m, "line 2: label \"setosa\" is not an integer in [0, 1023] (the "
+	    "training file's labels are integers)");
+	free(json);
+	free(a);
+	free(t);
+	free(u);
+	free(v);
+	free(w);
+	free(n);
+	free(m);
+}
+
+/* Text labels that are refused: each names the file, the line and what is wrong. */
+static void
+test_text_corrupt(void)
+{
+	char *text, *p, *q, *json;
+	size_t i;
+
+	expect_fail_file("mixed-int-first.csv", "y,a\n0,1\n1,2\ncat,3\n",
+	    "line 4: label \"cat\" is not an integer in [0, 1023], but the first label (line 2: "
+	    "\"0\") is: the labels of a file must be all integers or all class names");
+	expect_fail_file("mixed-text-first.csv", "y,a\ncat,1\ndog,2\n3,3\n",
+	    "line 4: label \"3\" is a number, but the first label (line 2: \"cat\") is not");
+	expect_fail_file("mixed-nan.csv", "cat,1\ndog,2\nnan,3\n",
+	    "line 3: label \"nan\" is a number");
+	expect_fail_file("empty-label.csv", "y,a\ncat,1\n,2\n", "line 3, column 1: empty label");
+	expect_fail_file("empty-quoted.csv", "cat,1\n\"\",2\n", "line 2, column 1: empty label");
+	expect_fail_file("one-name.csv", "y,a\ncat,1\ncat,2\n",
+	    "needs at least 2 classes, but every label is \"cat\"");
+	expect_fail_file("latin1.csv", "y,a\ncat,1\ncaf\xe9,2\n",
+	    "line 3: label \"caf\xe9\" is not valid UTF-8");
+
+	/* A name of 256 bytes is the longest. */
+	text = malloc(2 * 300 + 64);
+	ASSERT(text != NULL);
+	sprintf(text, "y,a\ncat,1\n%0256d,2\n", 7);
+	p = write_csv("long-ok.csv", text);
+	ASSERT(asprintf(&json, "{\"path\":\"%s\",\"cache\":false}", p) > 0);
+	{
+		struct dataset ds;
+
+		ASSERT_EQ_INT(load_ok(&ds, json), 0);
+		ASSERT_EQ_SIZE(strlen(ds.class_names[0]), 256);
+		dataset_close(&ds);
+	}
+	free(json);
+	free(p);
+	sprintf(text, "y,a\ncat,1\nx%0256d,2\n", 7);
+	expect_fail_file("long-name.csv", text, "line 3: label \"x000000000000000000000000000"
+	    "000000000000...\" is longer than 256 bytes");
+	free(text);
+
+	/* 1,024 classes load, the 1,025th is refused. */
+	text = malloc(1025 * 16 + 16);
+	ASSERT(text != NULL);
+	p = text + sprintf(text, "y,a\n");
+	for (i = 0; i < 1025; i++)
+		p += sprintf(p, "c%zu,%zu\n", 1025 - i, i);
+	q = write_csv("many.csv", text);
+	ASSERT(asprintf(&json, "{\"path\":\"%s\",\"cache\":false}", q) > 0);
+	expect_fail(json, q, "line 1026: label \"c1\" is class 1025, more than the limit of 1024");
+	free(json);
+	free(q);
+	*strstr(text, "c1,1024\n") = '\0';
+	q = write_csv("many-ok.csv", text);
+	ASSERT(asprintf(&json, "{\"path\":\"%s\",\"val_fraction\":0,\"cache\":false}", q) > 0);
+	{
+		struct dataset ds;
+
+		ASSERT_EQ_INT(load_ok(&ds, json), 0);
+		ASSERT_EQ_INT(ds.classes, 1024);
+		ASSERT_EQ_STR(ds.class_names[0], "c10");	/* strcmp order: c10 < c100 < c2 */
+		ASSERT_EQ_STR(ds.class_names[1], "c100");
+		ASSERT_EQ_STR(ds.class_names[1023], "c999");
+		ASSERT_EQ_STR(ds.class_names[ds.y_train[0]], "c1025");
+		dataset_close(&ds);
+	}
+	free(json);
+	free(q);
+	free(text);
+
+	/* label_column by name: the header must have it, once. */
+	p = write_csv("named.csv", IRIS_HEAD IRIS_ROWS);
+	ASSERT(asprintf(&json, "{\"format\":\"csv\",\"train\":\"%s\",\"label_column\":"
+	    "\"specie\",\"cache\":false}", p) > 0);
+	expect_fail(json, p, "line 1: no column named \"specie\" (label_column) in the header; "
+	    "its 5 columns: \"sepal_length\", \"sepal_width\", \"petal_length\", "
+	    "\"petal_width\", \"species\"");
+	free(json);
+	free(p);
+	p = write_csv("wide-named.csv", "a,b,c,d,e,f,g,h,i,j\n1,2,3,4,5,6,7,8,9,0\n");
+	ASSERT(asprintf(&json, "{\"format\":\"csv\",\"train\":\"%s\",\"label_column\":"
+	    "\"y\",\"cache\":false}", p) > 0);
+	expect_fail(json, p, "its 10 columns: \"a\", \"b\", \"c\", \"d\", \"e\", \"f\", "
+	    "\"g\", \"h\", …");
+	free(json);
+	free(p);
+	p = write_csv("twice.csv", "y,a,y\n1,2,3\n");
+	ASSERT(asprintf(&json, "{\"format\":\"csv\",\"train\":\"%s\",\"label_column\":"
+	    "\"y\",\"cache\":false}", p) > 0);
+	expect_fail(json, p, "line 1: two columns named \"y\" (label_column): 1 and 3");
+	free(json);
 	free(p);
 }
 
@@ -323,11 +586,11 @@ test_reader_speed(void)
 	*p = '\0';
 	path = write_csv("wide.csv", text);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ASSERT_EQ_INT(csv_open(&c, path, 0, -1, &cause), 0);
+	ASSERT_EQ_INT(csv_open(&c, path, 0, NULL, -1, &cause), 0);
 	ASSERT_EQ_INT(c.header, 0);
 	ASSERT_EQ_SIZE(c.rows, ROWS);
 	ASSERT_EQ_SIZE(c.features, COLS - 1);
-	ASSERT_EQ_INT(csv_read(&c, x, y, 0, &cause), 0);
+	ASSERT_EQ_INT(csv_read(&c, x, y, 0, NULL, &cause), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	csv_close(&c);
 	csv_close(&c);
@@ -358,6 +621,9 @@ main(void)
 	test_good();
 	test_numbers();
 	test_corrupt();
+	test_text_labels();
+	test_text_test_file();
+	test_text_corrupt();
 	test_reader_speed();
 	tu_rmtree(tmp);
 	free(cache);

@@ -189,7 +189,16 @@ test_parse(void)
 	ASSERT_EQ_INT(src.label_column, 3);
 	ASSERT_NEAR(src.val_fraction, 0, 0);
 	ASSERT(src.cache_dir == NULL);
+	ASSERT(src.label_name == NULL);
 	source_free(&src);
+
+	/* label_column by name. */
+	ASSERT_EQ_INT(parse(&src, "{\"format\":\"csv\",\"train\":\"t.csv\","
+	    "\"label_column\":\"species\",\"header\":\"auto\"}", "dataset", &cause), 0);
+	ASSERT_EQ_STR(src.label_name, "species");
+	ASSERT_EQ_INT(src.label_column, -1);
+	source_free(&src);
+	ASSERT(src.label_name == NULL);
 
 	/* Directory form. */
 	ASSERT(asprintf(&text, "{\"path\":\"%s\",\"val_fraction\":0.9}", dir) > 0);
@@ -259,6 +268,13 @@ test_parse(void)
 	    "dataset.label_column: must be an integer");
 	bad_json("{\"format\":\"csv\",\"train\":\"t\",\"label_column\":1.5}", "dataset",
 	    "dataset.label_column: must be an integer");
+	bad_json("{\"format\":\"csv\",\"train\":\"t\",\"label_column\":\"\"}", "dataset",
+	    "dataset.label_column: must be an integer in [0, 16777216] or a column name");
+	bad_json("{\"format\":\"csv\",\"train\":\"t\",\"label_column\":[\"y\"]}", "dataset",
+	    "dataset.label_column: must be an integer in [0, 16777216] or a column name");
+	bad_json("{\"format\":\"csv\",\"train\":\"t\",\"label_column\":\"y\",\"header\":false}",
+	    "trials[1].dataset", "trials[1].dataset.label_column: a column name needs a header row, "
+	    "but header is false");
 	bad_json("{\"format\":\"csv\",\"train\":\"t\",\"train\":\"u\"}", "dataset",
 	    "dataset.train: duplicate key");
 	bad_json("{}", "dataset", "dataset: needs \"path\" or \"format\"");
@@ -559,6 +575,110 @@ test_cache(void)
 	free(dir);
 }
 
+/* Write an iris-style CSV file (text labels, last column) and return its path. */
+static char *
+make_iris(const char *name)
+{
+	static const char *const species[3] = { "virginica", "setosa", "versicolor" };
+	char *path = tu_path(tmp, name), *text = malloc(64 * 30 + 128), *p;
+	size_t i;
+
+	ASSERT(text != NULL);
+	p = text + sprintf(text, "sepal_length,sepal_width,petal_length,petal_width,species\n");
+	for (i = 0; i < 30; i++)
+		p += sprintf(p, "%zu.5,%zu,%zu,%zu,%s\n", i, i % 7, i % 5, i % 3, species[i % 3]);
+	tu_write_str(path, text);
+	free(text);
+	return path;
+}
+
+/* Check the class names and labels of make_iris's data set. */
+static void
+check_iris(const struct dataset *ds)
+{
+	static const int want[3] = { 2, 0, 1 };
+	size_t i;
+
+	ASSERT_EQ_INT(ds->classes, 3);
+	ASSERT(ds->class_names != NULL);
+	ASSERT_EQ_STR(ds->class_names[0], "setosa");
+	ASSERT_EQ_STR(ds->class_names[1], "versicolor");
+	ASSERT_EQ_STR(ds->class_names[2], "virginica");
+	for (i = 0; i < 30; i++)
+		ASSERT_EQ_INT(ds->y_train[i], want[i % 3]);
+}
+
+/* Text labels through the cache: the names are in the file, and checked when it is mapped. */
+static void
+test_cache_names(void)
+{
+	char *iris = make_iris("iris.csv"), *text, *cpath;
+	struct dataset a, b;
+	struct cache_header h;
+	struct stat st0;
+	uint32_t version = 1;
+
+	ASSERT(asprintf(&text, "{\"format\":\"csv\",\"train\":\"%s\",\"label_column\":"
+	    "\"species\",\"val_fraction\":0.2}", iris) > 0);
+	load(&a, text);
+	ASSERT(a.map != NULL && a.owned == NULL);
+	check_iris(&a);
+	cpath = strdup(a.cache_path);
+	memcpy(&h, a.map, sizeof h);
+	ASSERT_EQ_INT(h.version, CACHE_VERSION);
+	ASSERT_EQ_SIZE(h.names_len, strlen("setosa versicolor virginica "));
+	ASSERT(memcmp((const char *)a.map + h.names, "setosa\0versicolor\0virginica\0",
+	    h.names_len) == 0);
+	ASSERT_EQ_SIZE(a.map_len, h.size);
+
+	/* Mapped again: the same file, the same names, pointing into the new mapping. */
+	load(&b, text);
+	ASSERT_EQ_STR(b.cache_path, cpath);
+	ASSERT_EQ_INT(stat_of(cpath).st_ino, stat_of(a.cache_path).st_ino);
+	check_iris(&b);
+	ASSERT((const char *)b.class_names[0] >= (const char *)b.map &&
+	    (const char *)b.class_names[2] < (const char *)b.map + b.map_len);
+	dataset_close(&b);
+	dataset_close(&a);
+
+	/* Without the cache, the same. */
+	free(text);
+	ASSERT(asprintf(&text, "{\"format\":\"csv\",\"train\":\"%s\",\"label_column\":4,"
+	    "\"val_fraction\":0.2,\"cache\":false}", iris) > 0);
+	load(&a, text);
+	ASSERT(a.map == NULL && a.owned != NULL);
+	check_iris(&a);
+	dataset_close(&a);
+	free(text);
+	ASSERT(asprintf(&text, "{\"format\":\"csv\",\"train\":\"%s\",\"label_column\":"
+	    "\"species\",\"val_fraction\":0.2}", iris) > 0);
+
+	/* Names out of order, a name cut short, an old version: rebuilt, never misread. */
+	st0 = stat_of(cpath);
+	poke(cpath, (off_t)h.names, "versicolor\0setosa\0", 18);
+	load(&a, text);
+	check_iris(&a);
+	ASSERT(stat_of(cpath).st_ino != st0.st_ino);
+	dataset_close(&a);
+	st0 = stat_of(cpath);
+	poke(cpath, (off_t)h.names + h.names_len - 1, "x", 1);
+	load(&a, text);
+	check_iris(&a);
+	ASSERT(stat_of(cpath).st_ino != st0.st_ino);
+	dataset_close(&a);
+	st0 = stat_of(cpath);
+	poke(cpath, 8, &version, sizeof version);
+	load(&a, text);
+	check_iris(&a);
+	ASSERT(stat_of(cpath).st_ino != st0.st_ino);
+	ASSERT_EQ_INT(((const struct cache_header *)a.map)->version, CACHE_VERSION);
+	dataset_close(&a);
+
+	free(cpath);
+	free(text);
+	free(iris);
+}
+
 /* Several processes opening a data set at once all succeed and end up with one cache file. */
 static void
 test_concurrent(void)
@@ -646,6 +766,7 @@ main(void)
 	test_parse();
 	test_split_normalise();
 	test_cache();
+	test_cache_names();
 	test_concurrent();
 	test_fashion();
 	tu_rmtree(tmp);

@@ -1,4 +1,5 @@
 /* test_spec.c: unit tests of search-spec parsing: defaults, normalization, every error's path. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,8 +7,12 @@
 
 #include <cJSON.h>
 
+#include "model.h"
+#include "modelsize.h"
 #include "spec.h"
 #include "testutil.h"
+#include "train.h"
+#include "trial.h"
 
 #define DS	"\"dataset\": {\"format\": \"csv\", \"train\": \"/nonexistent/train.csv\"}"
 
@@ -525,11 +530,11 @@ test_bad(void)
 	bad_params(values, "params.layers.values: must be a non-empty array of at most 1000");
 	free(values);
 
-	/* Models that cannot fit. */
+	/* Models that cannot fit (test_model_size: the boundary). */
 	bad_params("{\"hidden_units\": 65536}", "params.hidden_units:");
 	bad_params("{\"hidden_units\": 16384, \"layers\": 16}", "too large");
 	bad_params("{\"hidden_units\": {\"scale\": \"pow2\", \"min\": 256, \"max\": 65536},"
-	    "\"layers\": 1}", "params.hidden_units:");
+	    "\"layers\": 2}", "params.hidden_units:");
 	bad_params("{\"hidden_units\": {\"values\": [64, 32768]}, \"layers\": {\"scale\": \"int\","
 	    "\"min\": 1, \"max\": 3}}", "too large");
 }
@@ -871,6 +876,182 @@ test_limits(void)
 	cJSON_Delete(json);
 }
 
+/* Parse a spec with this params object: 0, or the error with *cause set (freed by the caller). */
+static int
+spec_params_err(const char *params, char **cause)
+{
+	struct spec s;
+	char text[512];
+	int err;
+
+	snprintf(text, sizeof text, "{" DS ", \"params\": %s}", params);
+	err = parse(&s, text, cause);
+	spec_free(&s);
+	return err;
+}
+
+/* Parse a trial with this params object as tuna-worker does: 0, or the error with *cause. */
+static int
+trial_params_err(const char *params, char **cause)
+{
+	struct trial tr;
+	char text[512];
+	cJSON *json;
+	int err;
+
+	snprintf(text, sizeof text, "{\"dataset\": {\"format\": \"csv\", \"train\": "
+	    "\"/nonexistent/train.csv\"}, \"params\": %s}", params);
+	ASSERT((json = cJSON_Parse(text)) != NULL);
+	*cause = NULL;
+	if ((err = trial_parse(&tr, json, cause)) == 0)
+		trial_free(&tr);
+	cJSON_Delete(json);
+	return err;
+}
+
+/*
+ * The daemon's spec and tuna-worker's trial on layers × units: both accept it, or both refuse
+ * it with the same message (else abort, saying how). Returns whether they accept it.
+ */
+static bool
+model_agree(int layers, int units)
+{
+	char params[128], *sc = NULL, *tc = NULL;
+	int se, te;
+
+	snprintf(params, sizeof params, "{\"layers\": %d, \"hidden_units\": %d}", layers, units);
+	se = spec_params_err(params, &sc);
+	te = trial_params_err(params, &tc);
+	if ((se == 0) != (te == 0) || (se != 0 && strcmp(sc, tc) != 0)) {
+		fprintf(stderr, "the spec and the worker disagree on %d layers of %d units:\n"
+		    "  spec:   %s\n  worker: %s\n", layers, units, se ? sc : "accepted",
+		    te ? tc : "accepted");
+		abort();
+	}
+	free(sc);
+	free(tc);
+	return se == 0;
+}
+
+/*
+ * One limit on a model's size (common/modelsize.c): it counts the parameters the trainer
+ * allocates; the spec (at parse, before the data set is read) and the worker's trial parse
+ * apply it identically, the submit check and the worker's trainer again on the data set.
+ */
+static void
+test_model_size(void)
+{
+	static const uint64_t ds_d[] = { 1, 3, 784 };
+	static const int ds_c[] = { 2, 10 }, ls[] = { 0, 1, 2, 5, 16 }, us[] = { 1, 7, 256 };
+	struct model_shape shape;
+	struct dataset ds;
+	struct hparams h;
+	struct train t;
+	struct spec s;
+	char *cause = NULL, *want = NULL;
+	size_t a, b, c, e, bn;
+	int layers, lo, hi, mid;
+
+	/* the count is what worker/model.c lays out, batch norm or not */
+	for (a = 0; a < 3; a++)
+	for (b = 0; b < 2; b++)
+	for (c = 0; c < 5; c++)
+	for (e = 0; e < 3; e++)
+	for (bn = 0; bn < 2; bn++) {
+		shape.d = (int)ds_d[a];
+		shape.c = ds_c[b];
+		shape.layers = ls[c];
+		shape.units = us[e];
+		shape.batchnorm = bn;
+		ASSERT_EQ_SIZE(model_count_params(&shape),
+		    modelsize_params(ds_d[a], ds_c[b], ls[c], us[e], bn));
+	}
+	/* 784 → 256 → 256 → 10: W0, γ0 β0, W1, γ1 β1, W2 b2 (without BN: b0, b1 for γ β) */
+	ASSERT_EQ_SIZE(modelsize_params(784, 10, 2, 256, true),
+	    784 * 256 + 512 + 256 * 256 + 512 + 2560 + 10);
+	ASSERT_EQ_SIZE(modelsize_params(784, 10, 2, 256, false),
+	    784 * 256 + 256 + 256 * 256 + 256 + 2560 + 10);
+	ASSERT_EQ_SIZE(modelsize_params(784, 10, 0, 256, true), 7850);
+
+	/*
+	 * Issue 9: the spec accepted units²·layers <= 2^31, the worker refused units²·layers >
+	 * 1e9, so these were accepted at submit and every trial failed. One layer of 32768 units
+	 * is 163842 parameters on the smallest data set, 26 million on MNIST: both accept it.
+	 */
+	ASSERT(model_agree(1, 32768));
+	ASSERT(model_agree(1, 65536));
+	ASSERT(model_agree(16, 8192));
+	ASSERT(!model_agree(2, 65536));
+	ASSERT(!model_agree(16, 16384));
+
+	/*
+	 * The boundary for every number of hidden layers: the most units the spec accepts (by
+	 * bisection); the worker accepts them too and refuses one more, with the same words.
+	 */
+	for (layers = 0; layers <= HPARAMS_MAX_LAYERS; layers++) {
+		lo = 1;
+		hi = HPARAMS_MAX_UNITS;
+		ASSERT(model_agree(layers, lo));
+		if (model_agree(layers, hi)) {
+			ASSERT(layers <= 1);	/* 2 layers of 65536: U² alone is 2^32 */
+			ASSERT(modelsize_params(1, 2, layers, hi, true) <= MODELSIZE_MAX_PARAMS);
+			continue;
+		}
+		while (hi - lo > 1) {
+			mid = lo + (hi - lo) / 2;
+			if (model_agree(layers, mid))
+				lo = mid;
+			else
+				hi = mid;
+		}
+		ASSERT(layers >= 2);
+		ASSERT(modelsize_params(1, 2, layers, lo, true) <= MODELSIZE_MAX_PARAMS);
+		ASSERT(modelsize_params(1, 2, layers, lo + 1, true) > MODELSIZE_MAX_PARAMS);
+		if (layers == 2)
+			ASSERT_EQ_INT(lo, 32764);	/* U² + 7U + 2 <= 2^30 */
+	}
+
+	/* the largest model with 2 layers is accepted, one unit more is refused with its path */
+	good(&s, "{" DS ", \"params\": {\"layers\": 2, \"hidden_units\": 32764}}");
+	spec_free(&s);
+	bad_params("{\"layers\": 2, \"hidden_units\": 32765}", "params.hidden_units: layers 2, "
+	    "hidden_units 32765: 1073774582 parameters even on the smallest data set (1 feature, "
+	    "2 classes), more than 2^30 = 1073741824: model too large");
+	/* distributions: their largest draws decide */
+	bad_params("{\"layers\": 2, \"hidden_units\": {\"scale\": \"pow2\", \"min\": 16, "
+	    "\"max\": 65536}}", "params.hidden_units: layers 2, hidden_units 65536: ");
+	bad_params("{\"layers\": {\"scale\": \"int\", \"min\": 1, \"max\": 3}, "
+	    "\"hidden_units\": {\"values\": [32768, 64]}}", "params.hidden_units: layers 3, "
+	    "hidden_units 32768: ");
+	good(&s, "{" DS ", \"params\": {\"layers\": {\"values\": [1, 2]}, "
+	    "\"hidden_units\": {\"scale\": \"int\", \"min\": 1, \"max\": 32764}}}");
+	spec_free(&s);
+
+	/*
+	 * With the data set known: the submit check (daemon/request.c) and the worker's trainer
+	 * (train_init, before allocating) make the same call. 1 layer of 32768 units passes on
+	 * 784 features and 10 classes and is refused on 32768 features, by both, in one wording.
+	 */
+	ASSERT_EQ_INT(modelsize_check(784, 10, 1, 32768, &cause), 0);
+	ASSERT(modelsize_check(32768, 10, 1, 32768, &want) == -E2BIG);
+	ASSERT_EQ_STR(want, "params.hidden_units: layers 1, hidden_units 32768: 1074135050 "
+	    "parameters on 32768 features and 10 classes, more than 2^30 = 1073741824: model too "
+	    "large");
+	memset(&ds, 0, sizeof ds);
+	ds.features = 32768;
+	ds.classes = 10;
+	ds.n_train = 2;
+	hparams_defaults(&h);
+	h.layers = 1;
+	h.hidden_units = 32768;
+	ASSERT(train_init(&t, &ds, &h, 1, 0, &cause) == -E2BIG);
+	ASSERT_EQ_STR(cause, want);
+	train_free(&t);
+	free(cause);
+	free(want);
+	printf("ok: one model-size limit for the spec, the trial and the trainer\n");
+}
+
 /* A failed parse can be followed by spec_free and a successful parse into the same struct. */
 static void
 test_reuse(void)
@@ -898,6 +1079,7 @@ main(void)
 {
 	test_every_kind();
 	test_fields();
+	test_model_size();
 	test_default_parallel();
 	test_bad();
 	test_strategy();

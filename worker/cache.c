@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "classes.h"
 #include "xmalloc.h"
 
 #define CACHE_MAX_ROWS		((uint64_t)1 << 31)
@@ -28,14 +29,14 @@ cache_align(uint64_t n)
 /* Fill in a header (magic, version, counts, offsets, size) for arrays of these sizes. */
 int
 cache_layout(struct cache_header *h, enum dataset_ftype ftype, size_t n_train, size_t n_test,
-    size_t features, char **cause)
+    size_t features, size_t names_len, char **cause)
 {
 	uint64_t elem = ftype == DATASET_U8 ? 1 : sizeof(float);
 	uint64_t off;
 
 	memset(h, 0, sizeof *h);
 	if (n_train > CACHE_MAX_ROWS || n_test > CACHE_MAX_ROWS || features == 0 ||
-	    features > CACHE_MAX_FEATURES)
+	    features > CACHE_MAX_FEATURES || names_len > CLASSES_MAX_PACKED)
 		return xcause(cause, -EOVERFLOW, "data set too large: %zu + %zu rows of %zu features",
 		    n_train, n_test, features);
 	memcpy(h->magic, CACHE_MAGIC, sizeof h->magic);
@@ -44,6 +45,7 @@ cache_layout(struct cache_header *h, enum dataset_ftype ftype, size_t n_train, s
 	h->n_train = n_train;
 	h->n_test = n_test;
 	h->features = features;
+	h->names_len = names_len;
 
 	/* The limits above keep every product below 2^57: no overflow is possible. */
 	off = cache_align(sizeof *h);
@@ -55,6 +57,8 @@ cache_layout(struct cache_header *h, enum dataset_ftype ftype, size_t n_train, s
 	off = cache_align(off + h->n_test * features * elem);
 	h->y_test = off;
 	off = cache_align(off + h->n_test * sizeof(uint16_t));
+	h->names = off;
+	off = cache_align(off + h->names_len);
 	h->size = off;
 	if (h->size > SIZE_MAX)
 		return xcause(cause, -EOVERFLOW, "data set too large: %llu bytes",
@@ -62,7 +66,7 @@ cache_layout(struct cache_header *h, enum dataset_ftype ftype, size_t n_train, s
 	return 0;
 }
 
-/* Check a cache block of size bytes: header, layout and labels. */
+/* Check a cache block of size bytes: header, layout, labels and class names. */
 int
 cache_check(const void *block, size_t size, char **cause)
 {
@@ -82,12 +86,15 @@ cache_check(const void *block, size_t size, char **cause)
 	if (h->classes < 2 || h->classes > DATASET_MAX_CLASSES)
 		return xcause(cause, -EINVAL, "bad class count %u", h->classes);
 	if (h->n_train > CACHE_MAX_ROWS || h->n_test > CACHE_MAX_ROWS ||
-	    h->features > CACHE_MAX_FEATURES || h->n_train == 0)
+	    h->features > CACHE_MAX_FEATURES || h->n_train == 0 ||
+	    h->names_len > CLASSES_MAX_PACKED)
 		return xcause(cause, -EINVAL, "bad sizes");
-	if (cache_layout(&want, h->ftype, h->n_train, h->n_test, h->features, cause) != 0)
+	if (cache_layout(&want, h->ftype, h->n_train, h->n_test, h->features, h->names_len,
+	    cause) != 0)
 		return -EINVAL;
 	if (h->x_train != want.x_train || h->y_train != want.y_train ||
-	    h->x_test != want.x_test || h->y_test != want.y_test || h->size != want.size)
+	    h->x_test != want.x_test || h->y_test != want.y_test || h->names != want.names ||
+	    h->size != want.size)
 		return xcause(cause, -EINVAL, "inconsistent offsets");
 	if (h->size != size)
 		return xcause(cause, -EINVAL, "size %zu, expected %llu", size,
@@ -104,6 +111,9 @@ cache_check(const void *block, size_t size, char **cause)
 		if (y[i] >= h->classes)
 			return xcause(cause, -EINVAL, "bad test label");
 	}
+	if (h->names_len > 0)
+		return classes_check((const char *)block + h->names, h->names_len, (int)h->classes,
+		    cause);
 	return 0;
 }
 

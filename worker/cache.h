@@ -8,12 +8,13 @@
 #include "dataset.h"
 
 #define CACHE_MAGIC	"TUNACACH"
-#define CACHE_VERSION	1
+#define CACHE_VERSION	2	/* 2: class names */
 #define CACHE_ALIGN	64
 
 /*
- * The file starts with this header; the arrays follow at CACHE_ALIGN-aligned offsets. The same
- * layout is used for the private in-memory copy when there is no cache file.
+ * The file starts with this header; the arrays follow at CACHE_ALIGN-aligned offsets, then the
+ * class names of text labels (each NUL-terminated, in class order; none for integer labels).
+ * The same layout is used for the private in-memory copy when there is no cache file.
  */
 struct cache_header {
 	char magic[8];		/* CACHE_MAGIC, not NUL-terminated */
@@ -28,13 +29,15 @@ struct cache_header {
 	uint64_t y_train;
 	uint64_t x_test;
 	uint64_t y_test;
+	uint64_t names;		/* byte offset of the class names */
+	uint64_t names_len;	/* their size in bytes, 0 for integer labels */
 	uint64_t size;		/* total size of the file */
 };
 
 /* Fill in a header (magic, version, counts, offsets, size) for arrays of these sizes. */
 int cache_layout(struct cache_header *h, enum dataset_ftype ftype, size_t n_train,
-    size_t n_test, size_t features, char **cause);
-/* Check a cache block of size bytes: header, layout and labels. */
+    size_t n_test, size_t features, size_t names_len, char **cause);
+/* Check a cache block of size bytes: header, layout, labels and class names. */
 int cache_check(const void *block, size_t size, char **cause);
 /* 64-bit FNV-1a hash of len bytes. */
 uint64_t cache_hash(const void *data, size_t len);

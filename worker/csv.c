@@ -1,14 +1,19 @@
-/* csv.c: reader for numeric CSV files with one integer label column, streamed through a buffer. */
+/*
+ * csv.c: reader for numeric CSV files with one label column, streamed through a buffer. The
+ * labels of a file are all integers or all class names (text), told by its first label.
+ */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "classes.h"
 #include "csv.h"
 #include "dataset.h"
 #include "xmalloc.h"
@@ -218,14 +223,116 @@ csv_count(struct csv *c, size_t *lines, char **cause)
 	return 0;
 }
 
+/* The end of the line starting at p ('\n', or the '\r' before it); a '\n' comes before lim. */
+static const char *
+csv_line_end(const char *p, const char *lim)
+{
+	const char *e = memchr(p, '\n', (size_t)(lim - p));
+
+	return e > p && e[-1] == '\r' ? e - 1 : e;
+}
+
+/* Quote a bad field in a message: its length, capped. */
+static int
+csv_show(const char *fs, const char *fe)
+{
+	return fe - fs > CSV_SHOW ? CSV_SHOW : (int)(fe - fs);
+}
+
+/* Whether the field [fs, fe) reads name (a quoted field has its quotes doubled inside). */
+static int
+csv_field_is(const char *fs, const char *fe, int quoted, const char *name)
+{
+	for (; fs < fe; fs += quoted && *fs == '"' ? 2 : 1) {
+		if (*name == '\0' || *name++ != *fs)
+			return 0;
+	}
+	return *name == '\0';
+}
+
+/* Copy a field to out (max + 1 bytes) undoubling its quotes: its length, or max + 1. */
+static size_t
+csv_unquote(char *out, size_t max, const char *fs, const char *fe, int quoted)
+{
+	size_t n = 0;
+
+	for (; fs < fe; fs += quoted && *fs == '"' ? 2 : 1) {
+		if (n == max)
+			return max + 1;
+		out[n++] = *fs;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* The fields of a (well-formed) header line [s, le) for a message: the first 8, quoted. */
+static char *
+csv_header_list(const char *s, const char *le)
+{
+	const char *p, *fs, *fe;
+	char *list = xstrdup(""), *next;
+	int i;
+
+	for (i = 0, p = s; ; i++, p++) {
+		p = csv_field(p, le, &fs, &fe);
+		if (i == 8)
+			next = xasprintf("%s, …", list);
+		else
+			next = xasprintf("%s%s\"%.*s\"%s", list, i > 0 ? ", " : "",
+			    csv_show(fs, fe), fs, fe - fs > CSV_SHOW ? "..." : "");
+		free(list);
+		list = next;
+		if (i == 8 || p == NULL || p == le)
+			return list;
+	}
+}
+
+/*
+ * Read on until the line at buf + from is whole; *text tells whether its label is text (1), a
+ * number (0) or missing (-1).
+ */
+static int
+csv_next_label(struct csv *c, size_t from, size_t *len, int *eof, int *text, char **cause)
+{
+	const char *s, *e, *p, *fs, *fe;
+	size_t col;
+	double v;
+	int err;
+
+	while (memchr(c->buf + from, '\n', *len - from) == NULL && !*eof) {
+		csv_grow(c);
+		if ((err = csv_fill(c, len, eof, 0, cause)) != 0)
+			return err;
+	}
+	s = c->buf + from;
+	if ((e = memchr(s, '\n', *len - from)) == NULL)
+		e = c->buf + *len;
+	if (e > s && e[-1] == '\r')
+		e--;
+	*text = -1;
+	for (col = 0, p = s; ; col++, p++) {
+		if ((p = csv_field(p, e, &fs, &fe)) == NULL)
+			return 0;
+		if (col == (size_t)c->label_column) {
+			if (fs < fe)
+				*text = csv_number(fs, fe, &v) == CSV_NAN;
+			return 0;
+		}
+		if (p == e)
+			return 0;
+	}
+}
+
 /* Open a CSV file, detect its header (header -1) and count its rows and columns. */
 int
-csv_open(struct csv *c, const char *path, int label_column, int header, char **cause)
+csv_open(struct csv *c, const char *path, int label_column, const char *label_name,
+    int header, char **cause)
 {
-	const char *s, *e, *le, *p, *fs, *fe;
-	size_t len = 0, fields = 0, lines;
-	int numeric = 1, eof = 0, fd, err;
+	const char *s, *e, *le, *p, *q, *fs, *fe;
+	size_t len = 0, fields = 0, lines, found = 0, start, end;
+	int text_label = 0, text_other = 0, text_next, eof = 0, fd, err;
 	struct stat st;
+	char *list;
 	double v;
 
 	memset(c, 0, sizeof *c);
@@ -276,15 +383,35 @@ csv_open(struct csv *c, const char *path, int label_column, int header, char **c
 		err = xcause(cause, -EINVAL, "%s: line 1: empty line", path);
 		goto fail;
 	}
+	if (label_name != NULL && header == 0) {
+		err = xcause(cause, -EINVAL, "%s: label_column \"%s\" names a column, but header "
+		    "is false", path, label_name);
+		goto fail;
+	}
 	for (p = s; ; p++) {
-		p = csv_field(p, le, &fs, &fe);
+		q = p;
+		p = csv_field(q, le, &fs, &fe);
 		if (p == NULL) {
 			err = xcause(cause, -EINVAL, "%s: line 1, column %zu: malformed quoted "
 			    "field", path, fields + 1);
 			goto fail;
 		}
-		if (csv_number(fs, fe, &v) != CSV_NUMBER)
-			numeric = 0;
+		if (csv_number(fs, fe, &v) != CSV_NUMBER) {
+			if (label_name == NULL && fields == (size_t)label_column)
+				text_label = 1;
+			else
+				text_other = 1;
+		}
+		if (label_name != NULL && csv_field_is(fs, fe, fs > q && fs[-1] == '"',
+		    label_name)) {
+			if (found > 0) {
+				err = xcause(cause, -EINVAL, "%s: line 1: two columns named "
+				    "\"%s\" (label_column): %zu and %zu", path, label_name, found,
+				    fields + 1);
+				goto fail;
+			}
+			found = fields + 1;
+		}
 		fields++;
 		if (p == le)
 			break;
@@ -294,16 +421,43 @@ csv_open(struct csv *c, const char *path, int label_column, int header, char **c
 		    "(a label and at least one feature)", path, fields, CSV_MAX_COLUMNS);
 		goto fail;
 	}
+	if (label_name != NULL && found == 0) {
+		list = csv_header_list(s, le);
+		err = xcause(cause, -EINVAL, "%s: line 1: no column named \"%s\" (label_column) "
+		    "in the header; its %zu columns: %s", path, label_name, fields, list);
+		free(list);
+		goto fail;
+	}
+	if (label_name != NULL) {
+		label_column = (int)found - 1;
+		header = 1;
+	}
 	if (label_column < 0 || (size_t)label_column >= fields) {
 		err = xcause(cause, -EINVAL, "%s: line 1: label_column %d out of range: the file "
 		    "has %zu columns", path, label_column, fields);
 		goto fail;
 	}
+	c->label_column = label_column;
 	c->columns = fields;
 	c->features = fields - 1;
-	c->header = header < 0 ? !numeric : header != 0;
+
+	/*
+	 * A first line with a field that is not a number is a header, unless only its label is
+	 * text and so is the next line's: then the labels are class names and there is no header.
+	 */
+	start = (size_t)(s - c->buf);
+	end = (size_t)(e - c->buf);
+	if (header < 0) {
+		header = text_label || text_other;
+		if (text_label && !text_other && lines > 1) {
+			if ((err = csv_next_label(c, end + 1, &len, &eof, &text_next, cause)) != 0)
+				goto fail;
+			header = text_next != 1;
+		}
+	}
+	c->header = header != 0;
 	c->first_line = c->header ? 2 : 1;
-	c->data = (off_t)((c->header ? e + 1 : s) - c->buf);
+	c->data = (off_t)(c->header ? end + 1 : start);
 	if (lines <= (size_t)c->header) {
 		err = xcause(cause, -EINVAL, "%s: no data rows, only a header line", path);
 		goto fail;
@@ -320,20 +474,116 @@ fail:
 	return err;
 }
 
-/* The end of the line starting at p ('\n', or the '\r' before it); a '\n' comes before lim. */
-static const char *
-csv_line_end(const char *p, const char *lim)
+/* Parse the feature at p of a line ending at le into *x (the slow path); *t: the end of it. */
+static int
+csv_feature(struct csv *c, const char *p, const char *le, const char **t, size_t line,
+    size_t col, float *x, char **cause)
 {
-	const char *e = memchr(p, '\n', (size_t)(lim - p));
+	const char *fs, *fe;
+	double v;
+	int r;
 
-	return e > p && e[-1] == '\r' ? e - 1 : e;
+	if ((*t = csv_field(p, le, &fs, &fe)) == NULL)
+		return xcause(cause, -EINVAL, "%s: line %zu, column %zu: malformed quoted field",
+		    c->path, line, col + 1);
+	if ((r = csv_number(fs, fe, &v)) != CSV_NUMBER)
+		return xcause(cause, -EINVAL, "%s: line %zu, column %zu: \"%.*s\"%s %s", c->path,
+		    line, col + 1, csv_show(fs, fe), fs, fe - fs > CSV_SHOW ? "..." : "",
+		    r == CSV_NAN ? "is not a number" : "is out of range for a float");
+	*x = (float)v;
+	return 0;
 }
 
-/* Quote a bad field in a message: its length, capped. */
+/* Decode the integer label [fs, fe) of a line into *y. */
 static int
-csv_show(const char *fs, const char *fe)
+csv_label_int(struct csv *c, const char *fs, const char *fe, size_t line, int classes,
+    uint16_t *y, char **cause)
 {
-	return fe - fs > CSV_SHOW ? CSV_SHOW : (int)(fe - fs);
+	int r, mixed;
+	double v;
+
+	r = csv_number(fs, fe, &v);
+	if (r != CSV_NUMBER || v < 0 || v >= DATASET_MAX_CLASSES || v != floor(v)) {
+		mixed = r == CSV_NAN && c->names != NULL;
+		return xcause(cause, -EINVAL, "%s: line %zu: label \"%.*s\"%s is not an integer in "
+		    "[0, %d]%s%s%s%s", c->path, line, csv_show(fs, fe), fs,
+		    fe - fs > CSV_SHOW ? "..." : "", DATASET_MAX_CLASSES - 1,
+		    mixed && classes > 0 ? " (the training file's labels are integers)" : "",
+		    mixed && classes == 0 ? ", but the first label (line " : "",
+		    mixed && classes == 0 ? c->first_label : "",
+		    mixed && classes == 0 ? "\") is: the labels of a file must be all integers "
+		    "or all class names" : "");
+	}
+	if (classes > 0 && (int)v >= classes)
+		return xcause(cause, -EINVAL, "%s: line %zu: label %d out of range (train has %d "
+		    "classes)", c->path, line, (int)v, classes);
+	*y = (uint16_t)v;
+	if ((int)v > c->max_label)
+		c->max_label = (int)v;
+	return 0;
+}
+
+/* Decode the class name [fs, fe) of a line (quoted: it was in quotes) into *y. */
+static int
+csv_label_name(struct csv *c, const char *fs, const char *fe, int quoted, size_t line,
+    int classes, uint16_t *y, char **cause)
+{
+	char name[CLASSES_MAX_NAME + 1], *list;
+	size_t len;
+	double v;
+	int id, err;
+
+	if (classes == 0 && csv_number(fs, fe, &v) != CSV_NAN)
+		return xcause(cause, -EINVAL, "%s: line %zu: label \"%.*s\"%s is a number, but the "
+		    "first label (line %s\") is not: the labels of a file must be all integers or "
+		    "all class names", c->path, line, csv_show(fs, fe), fs,
+		    fe - fs > CSV_SHOW ? "..." : "", c->first_label);
+	if ((len = csv_unquote(name, CLASSES_MAX_NAME, fs, fe, quoted)) > CLASSES_MAX_NAME)
+		return xcause(cause, -EINVAL, "%s: line %zu: label \"%.*s...\" is longer than %d "
+		    "bytes", c->path, line, CSV_SHOW, fs, CLASSES_MAX_NAME);
+	if (!classes_valid(name, len))
+		return xcause(cause, -EINVAL, "%s: line %zu: label \"%.*s\"%s is not valid UTF-8 "
+		    "text", c->path, line, csv_show(fs, fe), fs, fe - fs > CSV_SHOW ? "..." : "");
+	if ((id = classes_find(c->names, name, len)) < 0 && classes > 0) {
+		list = classes_list(c->names, 8);
+		err = xcause(cause, -EINVAL, "%s: line %zu: label \"%s\" is not a class of the "
+		    "training file, whose %d classes are %s", c->path, line, name, c->names->n,
+		    list);
+		free(list);
+		return err;
+	}
+	if (id < 0 && (id = classes_add(c->names, name, len)) < 0)
+		return xcause(cause, -EINVAL, "%s: line %zu: label \"%s\" is class %d, more than "
+		    "the limit of %d", c->path, line, name, DATASET_MAX_CLASSES + 1,
+		    DATASET_MAX_CLASSES);
+	*y = (uint16_t)id;
+	if (id > c->max_label)
+		c->max_label = id;
+	return 0;
+}
+
+/* Decode the label field at p of a line ending at le into *y; *t: the position after it. */
+static int
+csv_label(struct csv *c, const char *p, const char *le, const char **t, size_t line,
+    int classes, uint16_t *y, char **cause)
+{
+	const char *fs, *fe;
+
+	if ((*t = csv_field(p, le, &fs, &fe)) == NULL)
+		return xcause(cause, -EINVAL, "%s: line %zu, column %d: malformed quoted field",
+		    c->path, line, c->label_column + 1);
+	if (fs == fe)
+		return xcause(cause, -EINVAL, "%s: line %zu, column %d: empty label", c->path,
+		    line, c->label_column + 1);
+	if (c->text < 0) {
+		/* The training file's first label tells integers from class names. */
+		c->text = c->names != NULL && csv_number(fs, fe, &(double){ 0 }) == CSV_NAN;
+		snprintf(c->first_label, sizeof c->first_label, "%zu: \"%.*s%s", line,
+		    fe - fs > 24 ? 24 : (int)(fe - fs), fs, fe - fs > 24 ? "..." : "");
+	}
+	if (c->text)
+		return csv_label_name(c, fs, fe, fs > p && fs[-1] == '"', line, classes, y, cause);
+	return csv_label_int(c, fs, fe, line, classes, y, cause);
 }
 
 /* Parse the line at *pp (a '\n' comes before lim) into row; move *pp past the line. */
@@ -343,46 +593,26 @@ csv_line(struct csv *c, const char **pp, const char *lim, size_t line, size_t ro
 {
 	const char *p = *pp, *start = *pp, *t, *le = NULL, *fs, *fe;
 	size_t col, fcol = 0, lab = (size_t)c->label_column, extra;
-	int limit = classes > 0 ? classes : DATASET_MAX_CLASSES, r;
 	float *xr = x + row * c->features;
 	double v;
+	int err;
 
 	if (*p == '\n' || (*p == '\r' && p[1] == '\n'))
 		return xcause(cause, -EINVAL, "%s: line %zu: empty line, expected %zu fields",
 		    c->path, line, c->columns);
 	for (col = 0; ; p = t + 1) {
-		r = CSV_NUMBER;
-		if ((t = csv_fast(p, &v)) == NULL) {
+		if (col != lab && (t = csv_fast(p, &v)) != NULL)
+			xr[fcol++] = (float)v;
+		else {
 			if (le == NULL)
 				le = csv_line_end(start, lim);
-			if ((t = csv_field(p, le, &fs, &fe)) == NULL)
-				return xcause(cause, -EINVAL, "%s: line %zu, column %zu: "
-				    "malformed quoted field", c->path, line, col + 1);
-			r = csv_number(fs, fe, &v);
-			if (r != CSV_NUMBER && col != lab)
-				return xcause(cause, -EINVAL, "%s: line %zu, column %zu: "
-				    "\"%.*s\"%s %s", c->path, line, col + 1, csv_show(fs, fe), fs,
-				    fe - fs > CSV_SHOW ? "..." : "", r == CSV_NAN ?
-				    "is not a number" : "is out of range for a float");
+			if (col == lab)
+				err = csv_label(c, p, le, &t, line, classes, &y[row], cause);
+			else
+				err = csv_feature(c, p, le, &t, line, col, &xr[fcol++], cause);
+			if (err != 0)
+				return err;
 		}
-		if (col == lab) {
-			if (r != CSV_NUMBER || v < 0 || v >= DATASET_MAX_CLASSES ||
-			    v != floor(v)) {
-				if (le == NULL)
-					le = csv_line_end(start, lim);
-				csv_field(p, le, &fs, &fe);
-				return xcause(cause, -EINVAL, "%s: line %zu: label \"%.*s\"%s is "
-				    "not an integer in [0, %d]", c->path, line, csv_show(fs, fe),
-				    fs, fe - fs > CSV_SHOW ? "..." : "", DATASET_MAX_CLASSES - 1);
-			}
-			if ((int)v >= limit)
-				return xcause(cause, -EINVAL, "%s: line %zu: label %d out of range "
-				    "(train has %d classes)", c->path, line, (int)v, classes);
-			y[row] = (uint16_t)v;
-			if ((int)v > c->max_label)
-				c->max_label = (int)v;
-		} else
-			xr[fcol++] = (float)v;
 		col++;
 		if (*t != ',')
 			break;
@@ -403,9 +633,10 @@ csv_line(struct csv *c, const char **pp, const char *lim, size_t line, size_t ro
 	return 0;
 }
 
-/* Parse rows x features values into x and the labels into y; classes > 0 bounds the labels. */
+/* Parse rows x features values into x and the labels into y (see csv.h). */
 int
-csv_read(struct csv *c, float *x, uint16_t *y, int classes, char **cause)
+csv_read(struct csv *c, float *x, uint16_t *y, int classes, struct classes *names,
+    char **cause)
 {
 	size_t len = 0, pos = 0, row = 0, line = c->first_line;
 	const char *p, *lim, *nl;
@@ -413,6 +644,8 @@ csv_read(struct csv *c, float *x, uint16_t *y, int classes, char **cause)
 	int eof = 0, err;
 
 	c->max_label = -1;
+	c->names = names;
+	c->text = classes == 0 ? -1 : names != NULL && names->n > 0;
 	if ((err = csv_seek(c, c->data, cause)) != 0)
 		return err;
 	while (row < c->rows) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "classes.h"
 #include "csv.h"
 #include "dataset.h"
 #include "idx.h"
@@ -64,8 +65,9 @@ dataset_key(char **key, const struct dataset_source *src, char **cause)
 		    (err = dataset_key_file(key, "test_labels", src->test_labels, cause)) != 0)
 			goto fail;
 	} else {
-		char *next = xasprintf("%sformat csv label_column %d header %d\n", *key,
-		    src->label_column, src->header);
+		char *next = xasprintf("%sformat csv label_column %d label_name %s header %d\n",
+		    *key, src->label_column, src->label_name != NULL ? src->label_name : "-",
+		    src->header);
 
 		free(*key);
 		*key = next;
@@ -134,7 +136,7 @@ dataset_load_idx(void **blockp, const struct dataset_source *src, char **cause)
 		goto fail;
 	}
 	if ((err = cache_layout(&h, DATASET_U8, ix[0].count, n == 4 ? ix[2].count : 0,
-	    ix[0].features, cause)) != 0)
+	    ix[0].features, 0, cause)) != 0)
 		goto fail;
 
 	block = xaligned(h.size);
@@ -173,46 +175,89 @@ fail:
 	return err;
 }
 
+/*
+ * Number text labels in strcmp order of their names: renumber the training labels (read with
+ * ids in order of appearance) and put the names after the arrays of the block.
+ */
+static int
+dataset_names(uint8_t *block, struct cache_header *h, struct classes *cl, const char *path,
+    char **cause)
+{
+	uint16_t map[DATASET_MAX_CLASSES], *y = (uint16_t *)(block + h->y_train);
+	size_t i;
+
+	if (cl->n < 2)
+		return xcause(cause, -EINVAL, "%s: needs at least 2 classes, but every label is "
+		    "\"%s\"", path, cl->names[0]);
+	classes_sort(cl, map);
+	for (i = 0; i < h->n_train; i++)
+		y[i] = map[y[i]];
+	/* The arrays keep their offsets: the block was made with room for any names. */
+	if (cache_layout(h, (enum dataset_ftype)h->ftype, h->n_train, h->n_test, h->features,
+	    classes_packed_size(cl), cause) != 0)
+		return -EOVERFLOW;
+	classes_pack(cl, (char *)block + h->names);
+	return 0;
+}
+
 /* Decode CSV files into a new block laid out like a cache file. */
 static int
 dataset_load_csv(void **blockp, const struct dataset_source *src, char **cause)
 {
 	struct csv train, test;
 	struct cache_header h;
+	struct classes cl;
 	uint8_t *block = NULL;
 	int have_test = src->test_csv != NULL, err;
 
 	*blockp = NULL;
 	memset(&train, 0, sizeof train);
 	memset(&test, 0, sizeof test);
-	if ((err = csv_open(&train, src->train_csv, src->label_column, src->header,
-	    cause)) != 0)
+	memset(&cl, 0, sizeof cl);
+	if ((err = csv_open(&train, src->train_csv, src->label_column, src->label_name,
+	    src->header, cause)) != 0)
 		goto fail;
-	if (have_test && (err = csv_open(&test, src->test_csv, src->label_column, src->header,
-	    cause)) != 0)
+	if (have_test && (err = csv_open(&test, src->test_csv, src->label_column,
+	    src->label_name, src->header, cause)) != 0)
 		goto fail;
 	if (have_test && test.columns != train.columns) {
 		err = xcause(cause, -EINVAL, "%s: line %zu: %zu columns, but %s has %zu",
 		    test.path, test.first_line, test.columns, train.path, train.columns);
 		goto fail;
 	}
+	if (have_test && test.label_column != train.label_column) {
+		err = xcause(cause, -EINVAL, "%s: line 1: \"%s\" (label_column) is column %d, but "
+		    "column %d in %s", test.path, src->label_name, test.label_column + 1,
+		    train.label_column + 1, train.path);
+		goto fail;
+	}
 	if ((err = cache_layout(&h, DATASET_F32, train.rows, have_test ? test.rows : 0,
-	    train.features, cause)) != 0)
+	    train.features, CLASSES_MAX_PACKED, cause)) != 0)
 		goto fail;
 
 	block = xaligned(h.size);
 	if ((err = csv_read(&train, (float *)(block + h.x_train), (uint16_t *)(block + h.y_train),
-	    0, cause)) != 0)
+	    0, &cl, cause)) != 0)
 		goto fail;
-	if (train.max_label < 1) {
-		err = xcause(cause, -EINVAL, "%s: needs at least 2 classes, but every label is %d",
-		    train.path, train.max_label);
-		goto fail;
+	if (cl.n > 0) {
+		if ((err = dataset_names(block, &h, &cl, train.path, cause)) != 0)
+			goto fail;
+		h.classes = (uint32_t)cl.n;
+	} else {
+		if (train.max_label < 1) {
+			err = xcause(cause, -EINVAL, "%s: needs at least 2 classes, but every label "
+			    "is %d", train.path, train.max_label);
+			goto fail;
+		}
+		/* No names: drop the room made for them. */
+		if ((err = cache_layout(&h, DATASET_F32, train.rows, have_test ? test.rows : 0,
+		    train.features, 0, cause)) != 0)
+			goto fail;
+		h.classes = (uint32_t)train.max_label + 1;
 	}
-	h.classes = (uint32_t)train.max_label + 1;
 	csv_close(&train);
 	if (have_test && (err = csv_read(&test, (float *)(block + h.x_test),
-	    (uint16_t *)(block + h.y_test), (int)h.classes, cause)) != 0)
+	    (uint16_t *)(block + h.y_test), (int)h.classes, &cl, cause)) != 0)
 		goto fail;
 	memcpy(block, &h, sizeof h);
 	*blockp = block;
@@ -220,6 +265,7 @@ dataset_load_csv(void **blockp, const struct dataset_source *src, char **cause)
 fail:
 	csv_close(&train);
 	csv_close(&test);
+	classes_free(&cl);
 	free(block);
 	return err;
 }
@@ -240,6 +286,7 @@ dataset_attach(struct dataset *ds, const void *block)
 	ds->y_train = (const uint16_t *)(base + h->y_train);
 	ds->x_test = h->n_test > 0 ? base + h->x_test : NULL;
 	ds->y_test = h->n_test > 0 ? (const uint16_t *)(base + h->y_test) : NULL;
+	ds->class_names = h->names_len > 0 ? classes_unpack(base + h->names, ds->classes) : NULL;
 }
 
 /* Add one row of bytes to per-feature sums (or squared deviations when mean is non-NULL). */
@@ -422,7 +469,17 @@ dataset_close(struct dataset *ds)
 	free(ds->scale);
 	free(ds->shift);
 	free(ds->cache_path);
+	free(ds->class_names);
 	memset(ds, 0, sizeof *ds);
+}
+
+/* The class names as a new JSON array of strings, or NULL for integer labels. */
+cJSON *
+dataset_class_names_json(const struct dataset *ds)
+{
+	if (ds->class_names == NULL)
+		return NULL;
+	return cJSON_CreateStringArray(ds->class_names, ds->classes);
 }
 
 /* Normalise one row of bytes: out = x * scale + shift. */

@@ -19,7 +19,9 @@ struct dataset {
 	enum dataset_ftype ftype;
 	size_t n_train, n_val, n_test;
 	size_t features;
-	int classes;			/* max training label + 1 */
+	int classes;			/* max training label + 1, or the number of names */
+	const char **class_names;	/* text labels: class i's name (in strcmp order); NULL
+					   for integer labels. The names live in map or owned */
 	const void *x_train;		/* (n_train + n_val) x features, uint8_t or float */
 	const uint16_t *y_train;	/* (n_train + n_val) */
 	const void *x_test;		/* n_test x features, or NULL */
@@ -34,6 +36,8 @@ struct dataset {
 
 int dataset_open(struct dataset *ds, const struct dataset_source *src, char **cause);
 void dataset_close(struct dataset *ds);
+/* The class names as a new JSON array of strings, or NULL for integer labels. */
+cJSON *dataset_class_names_json(const struct dataset *ds);
 void dataset_batch(float *x, uint16_t *y, const struct dataset *ds, enum dataset_split split,
     const uint32_t *rows, size_t m);
 

@@ -291,6 +291,8 @@ run_start_event(struct run *r, const struct dataset *ds)
 	cJSON_AddNumberToObject(ev, "n_test", (double)ds->n_test);
 	cJSON_AddNumberToObject(ev, "features", (double)ds->features);
 	cJSON_AddNumberToObject(ev, "classes", ds->classes);
+	if (ds->class_names != NULL)
+		cJSON_AddItemToObject(ev, "class_names", dataset_class_names_json(ds));
 	cJSON_AddNumberToObject(ev, "parameters", (double)r->t.model.n_params);
 	cJSON_AddNumberToObject(ev, "threads", r->tr->threads);
 	cJSON_AddItemToObject(ev, "params", hparams_to_json(&r->t.h));

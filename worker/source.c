@@ -252,12 +252,16 @@ source_parse(struct dataset_source *src, const cJSON *json, const char *jpath,
 			err = xcause(cause, -EINVAL, "%s.train: required", jpath);
 			goto fail;
 		}
-		if ((v = cJSON_GetObjectItemCaseSensitive(json, "label_column")) != NULL) {
+		if ((v = cJSON_GetObjectItemCaseSensitive(json, "label_column")) != NULL &&
+		    cJSON_IsString(v) && v->valuestring != NULL && *v->valuestring != '\0') {
+			src->label_name = xstrdup(v->valuestring);
+			src->label_column = -1;
+		} else if (v != NULL) {
 			if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) ||
 			    v->valuedouble > SOURCE_MAX_COLUMN ||
 			    v->valuedouble != floor(v->valuedouble)) {
 				err = xcause(cause, -EINVAL, "%s.label_column: must be an integer "
-				    "in [0, %d]", jpath, SOURCE_MAX_COLUMN);
+				    "in [0, %d] or a column name", jpath, SOURCE_MAX_COLUMN);
 				goto fail;
 			}
 			src->label_column = (int)v->valuedouble;
@@ -272,6 +276,11 @@ source_parse(struct dataset_source *src, const cJSON *json, const char *jpath,
 				    "\"auto\"", jpath);
 				goto fail;
 			}
+		}
+		if (src->label_name != NULL && src->header == 0) {
+			err = xcause(cause, -EINVAL, "%s.label_column: a column name needs a "
+			    "header row, but header is false", jpath);
+			goto fail;
 		}
 	}
 
@@ -310,6 +319,8 @@ source_free(struct dataset_source *src)
 	free(src->train_csv);
 	free(src->test_csv);
 	free(src->cache_dir);
+	free(src->label_name);
+	src->label_name = NULL;
 	src->train_images = src->train_labels = src->test_images = src->test_labels = NULL;
 	src->train_csv = src->test_csv = src->cache_dir = NULL;
 }

@@ -15,7 +15,8 @@ struct dataset_source {
 	char *test_labels;	/* IDX, NULL when there is no test set */
 	char *train_csv;	/* CSV */
 	char *test_csv;		/* CSV, may be NULL */
-	int label_column;	/* CSV: 0-based column of the label */
+	int label_column;	/* CSV: 0-based column of the label (-1 with label_name) */
+	char *label_name;	/* CSV: the label column's name in the header, or NULL */
 	int header;		/* CSV: -1 detect, 0 none, 1 first row is a header */
 	double val_fraction;	/* held out of the end of the training file */
 	char *cache_dir;	/* NULL: no shared cache, private memory */

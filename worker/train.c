@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modelsize.h"
 #include "optim.h"
 #include "prof.h"
 #include "train.h"
@@ -32,6 +33,9 @@ train_init(struct train *t, const struct dataset *ds, const struct hparams *h, i
 	shape.layers = h->layers;
 	shape.units = h->hidden_units;
 	shape.batchnorm = h->batchnorm;
+	if ((rc = modelsize_check(ds->features, ds->classes, h->layers, h->hidden_units,
+	    cause)) != 0)
+		return rc;
 	/* evaluation runs in chunks of TRAIN_EVAL_ROWS, or of the largest split if smaller */
 	eval = ds->n_val > ds->n_test ? ds->n_val : ds->n_test;
 	eval = eval < TRAIN_EVAL_ROWS ? eval : TRAIN_EVAL_ROWS;
@@ -119,6 +123,23 @@ train_run(struct train *t, struct train_job *j, double *loss, long *right)
 }
 
 /*
+ * One optimizer step on m rows of the training split (rows[m], m <= the batch size) at
+ * learning rate alpha, on the whole team: forward with batch statistics, backward, every
+ * thread updating its slice of the parameters; Adam's t advances. Adds the rows' summed loss
+ * and right answers to *loss and *right. Afterwards the model holds this step's activations
+ * and gradients and the updated parameters and running statistics.
+ */
+void
+train_step(struct train *t, const uint32_t *rows, int m, double alpha, double *loss,
+    long *right)
+{
+	struct train_job j = { t, SPLIT_TRAIN, rows, m, true, alpha };
+
+	t->step++;
+	train_run(t, &j, loss, right);
+}
+
+/*
  * One epoch over the shuffled training split. Returns 0, or -EDOM when the loss turned NaN
  * or infinite (score->batch says where; the weights are then unusable).
  */
@@ -126,21 +147,18 @@ int
 train_epoch(struct train *t, struct train_score *score)
 {
 	struct model *mo = &t->model;
-	struct train_job j = { t, SPLIT_TRAIN, NULL, 0, true, train_alpha(t) };
 	size_t n = t->ds->n_train, off;
-	int bs = t->h.batch_size;
-	double loss, total = 0;
+	int bs = t->h.batch_size, m;
+	double alpha = train_alpha(t), loss, total = 0;
 	long rows = 0, batch = 0, right = 0;
 
 	rng_shuffle(&t->shuffle, t->perm, (uint32_t)n);
-	for (off = 0; off < n; off += (size_t)j.m, batch++) {
-		j.m = n - off < (size_t)bs ? (int)(n - off) : bs;
-		if (j.m < 2 && mo->shape.batchnorm && off > 0)
+	for (off = 0; off < n; off += (size_t)m, batch++) {
+		m = n - off < (size_t)bs ? (int)(n - off) : bs;
+		if (m < 2 && mo->shape.batchnorm && off > 0)
 			break;	/* a lone leftover row has no batch statistics */
-		j.rows = t->perm + off;
-		t->step++;
 		loss = 0;
-		train_run(t, &j, &loss, &right);
+		train_step(t, t->perm + off, m, alpha, &loss, &right);
 		if (!isfinite(loss)) {
 			score->loss = loss;
 			score->acc = rows ? (double)right / (double)rows : 0;
@@ -149,7 +167,7 @@ train_epoch(struct train *t, struct train_score *score)
 			return -EDOM;
 		}
 		total += loss;
-		rows += j.m;
+		rows += m;
 	}
 	t->epoch++;
 	score->loss = total / (double)rows;

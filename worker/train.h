@@ -36,6 +36,8 @@ int train_init(struct train *t, const struct dataset *ds, const struct hparams *
 void train_free(struct train *t);
 double train_alpha(const struct train *t);
 void train_set_alpha(struct train *t, double alpha);
+void train_step(struct train *t, const uint32_t *rows, int m, double alpha, double *loss,
+    long *right);
 int train_epoch(struct train *t, struct train_score *score);
 void train_evaluate(struct train *t, enum dataset_split split, struct train_score *score);
 void train_keep(struct train *t);

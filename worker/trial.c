@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "modelsize.h"
 #include "trial.h"
 #include "worker-protocol.h"
 #include "xmalloc.h"
@@ -118,12 +119,9 @@ trial_parse(struct trial *tr, const cJSON *json, char **cause)
 	if ((v = cJSON_GetObjectItemCaseSensitive(json, "limits")) != NULL &&
 	    (rc = trial_limits(tr, v, cause)) != 0)
 		goto fail;
-	if (tr->h.layers > 0 && (double)tr->h.hidden_units * tr->h.hidden_units *
-	    tr->h.layers > 1e9) {
-		rc = xcause(cause, -E2BIG, "params: %d layers of %d units is too large a model",
-		    tr->h.layers, tr->h.hidden_units);
+	/* the spec's rule before the data set is read; train_init checks again with it */
+	if ((rc = modelsize_check(0, 0, tr->h.layers, tr->h.hidden_units, cause)) != 0)
 		goto fail;
-	}
 	return 0;
 fail:
 	trial_free(tr);

@@ -9,7 +9,8 @@
  *   2  CSV: A = train (B ignored)
  *   3  CSV: A = train, B = test
  * flags & 4: IDX: A and B are also the test set; flags >> 3 & 3: CSV header auto, no, yes,
- * auto; flags >> 5 & 3: label column; flags & 0x80: val_fraction 0.5 instead of 0.1.
+ * or the label column by name, "label" (header auto); flags >> 5 & 3: label column (by index);
+ * flags & 0x80: val_fraction 0.5 instead of 0.1.
  * A refusal must be a negative error with a message; a data set that loads must be consistent,
  * every row of every split readable (ASan checks the bounds) and every value finite once
  * normalized. Any failure aborts.
@@ -32,6 +33,7 @@
 #define FUZZ_LOADER_MAX_INPUT (1 << 20)
 
 static int fuzz_loader_fd[2] = { -1, -1 };
+static char fuzz_loader_label[] = "label";
 static char fuzz_loader_path[2][64];
 
 /* Report a broken property and abort. */
@@ -165,6 +167,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		src.test_csv = kind == 3 ? fuzz_loader_path[1] : NULL;
 		src.header = (int[]){ -1, 0, 1, -1 }[flags >> 3 & 3];
 		src.label_column = flags >> 5 & 3;
+		if ((flags >> 3 & 3) == 3)
+			src.label_name = fuzz_loader_label;
 	}
 
 	rc = dataset_open(&ds, &src, &cause);

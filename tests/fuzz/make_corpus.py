@@ -164,6 +164,12 @@ def loader_seeds():
           loader_input(2, ("0," + ",".join(str(i) for i in range(40)) + "\n1," +
                            ",".join("%d.5" % i for i in range(40)) + "\n").encode(), b""))
     write("fuzz_loader", "csv-ragged", loader_input(2, b"0,1,2\n1,2\n", b""))
+    write("fuzz_loader", "csv-text-labels",
+          loader_input(3, b"setosa,1,2\nvirginica,3,4\n\"versicolor\",5,6\n setosa ,7,8\n",
+                       b"virginica,1,1\nsetosa,2,2\n"))
+    write("fuzz_loader", "csv-label-name",
+          loader_input(2 | 3 << 3, b"x,y,label\n1,2,b\n3,4,a\n5,6,\"c \"\"q\"\"\"\n6,7,a\n",
+                       b""))
 
 
 request_seeds()
