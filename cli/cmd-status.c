@@ -117,6 +117,23 @@ cmd_status_list(const cJSON *searches)
 	format_table_free(&t);
 }
 
+/* The names of the classes, in class order, when the data set labels them with text. */
+static void
+cmd_status_classes(const cJSON *names)
+{
+	const cJSON *n;
+	int k = 0;
+
+	if (!cJSON_IsArray(names))
+		return;
+	printf("classes:   ");
+	cJSON_ArrayForEach(n, names) {
+		printf("%s%d %s", k > 0 ? " · " : "", k, cJSON_IsString(n) ? n->valuestring : "?");
+		k++;
+	}
+	printf("\n");
+}
+
 /* The header of one search: name, mode, strategy, status, progress and best. */
 static void
 cmd_status_header(const cJSON *s)
@@ -148,6 +165,7 @@ cmd_status_header(const cJSON *s)
 		printf(" · %lld interrupted (to run again)", n);
 	printf("\n");
 	printf("best:      %s\n", best);
+	cmd_status_classes(json_member(s, "class_names"));
 	free(best);
 	free(created);
 	free(finished);

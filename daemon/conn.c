@@ -1,8 +1,11 @@
 /*
  * conn.c: one client connection — read newline-delimited requests, write replies and events,
  * and one teardown (conn_close) that says why. The conn is freed when its handle is closed and
- * no request is still in flight for it. A client over the cap (--max-clients), or one that
- * would leave too few file descriptors for the workers and the store, is told so and closed.
+ * no request is still in flight for it. A client's EOF only means "no more requests": the
+ * replies still due (a submit being checked, a watch being followed) are sent, then the
+ * daemon shuts its side down and closes (conn_done). A client over the cap (--max-clients),
+ * or one that would leave too few file descriptors for the workers and the store, is told so
+ * and closed.
  */
 #include <stdarg.h>
 #include <sys/resource.h>
@@ -75,26 +78,58 @@ conn_shutdown_cb(uv_shutdown_t *req, int status)
 {
 	struct conn *c = req->data;
 
-	(void)status;
 	free(req);
-	conn_close(c, "closed after a refusal");
+	conn_close(c, status == 0 ? c->finish_why : uv_strerror(status));
 	conn_unref(c);
 }
 
-/* Stop reading, let the queued replies go out, then close. */
+/* Stop reading, let the queued replies go out, then close, saying why. */
 static void
-conn_finish(struct conn *c)
+conn_finish(struct conn *c, const char *why)
 {
-	uv_shutdown_t *req = xmalloc(sizeof *req);
+	uv_shutdown_t *req;
 
+	if (c->closing || c->finishing)
+		return;
+	c->finishing = true;
+	c->finish_why = why;
 	uv_read_stop((uv_stream_t *)&c->pipe);
+	req = xmalloc(sizeof *req);
 	req->data = c;
 	if (uv_shutdown(req, (uv_stream_t *)&c->pipe, conn_shutdown_cb) != 0) {
 		free(req);
-		conn_close(c, "closed after a refusal");
+		conn_close(c, why);
 		return;
 	}
 	conn_ref(c);	/* until the shutdown callback */
+}
+
+/*
+ * Whether the client is owed nothing more after its EOF: no request in flight, no stream
+ * being followed. Then shut down and close, once the queued replies are out.
+ */
+void
+conn_done(struct conn *c)
+{
+	if (c->read_eof && c->inflight == 0 && !c->watching)
+		conn_finish(c, "client left; every reply sent");
+}
+
+/* A request goes on asynchronously: keep the conn, and its replies due, until conn_end. */
+void
+conn_begin(struct conn *c)
+{
+	c->inflight++;
+	conn_ref(c);
+}
+
+/* An asynchronous request has replied. */
+void
+conn_end(struct conn *c)
+{
+	c->inflight--;
+	conn_done(c);
+	conn_unref(c);
 }
 
 /* A write finished: free it; on error, drop the client; else maybe send more history. */
@@ -192,7 +227,7 @@ conn_line(void *arg, char *line, size_t len)
 		    PROTOCOL_MAX_LINE);
 	else
 		request_handle(c, line, len);
-	return c->closing;
+	return c->closing || c->finishing;
 }
 
 /* Bytes arrived: handle each whole line; refuse a line that is too long. */
@@ -202,8 +237,18 @@ conn_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	struct conn *c = s->data;
 
 	(void)buf;
+	if (n == UV_EOF) {
+		/* no more requests; a last line without its newline is one too */
+		uv_read_stop(s);
+		c->read_eof = true;
+		conn_ref(c);
+		lines_rest(&c->in, conn_line, c);
+		conn_done(c);
+		conn_unref(c);
+		return;
+	}
 	if (n < 0) {
-		conn_close(c, n == UV_EOF ? "client left" : uv_strerror((int)n));
+		conn_close(c, uv_strerror((int)n));
 		return;
 	}
 	conn_ref(c);
@@ -211,7 +256,7 @@ conn_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		/* no way to find the next request: answer, and close once the answer is out */
 		conn_reply_error(c, NULL, "request line longer than %d bytes", PROTOCOL_MAX_LINE);
 		c->in.len = 0;
-		conn_finish(c);
+		conn_finish(c, "request line too long");
 	}
 	conn_unref(c);
 }
@@ -320,7 +365,7 @@ conn_accept(uv_stream_t *listener)
 	if ((rc = conn_peer_allowed(c)) != 0) {
 		conn_reply_error(c, NULL, "connections from uid %d are refused: tunad serves its own "
 		    "user (and root) only", rc);
-		conn_finish(c);
+		conn_finish(c, "another user's client refused");
 		return;
 	}
 	log_debug("client %llu: connected", (unsigned long long)c->serial);

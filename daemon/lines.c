@@ -50,6 +50,23 @@ lines_feed(struct lines *l, size_t n, lines_fn fn, void *arg)
 	return l->len;
 }
 
+/* At the end of the input: call fn for the partial line left, if any, and forget it. */
+void
+lines_rest(struct lines *l, lines_fn fn, void *arg)
+{
+	size_t n = l->len;
+
+	if (n > 0 && l->buf[n - 1] == '\r')
+		n--;
+	if (n > 0) {
+		if (n == l->cap)
+			l->buf = xreallocarray(l->buf, ++l->cap, 1);
+		l->buf[n] = '\0';
+		fn(arg, l->buf, n);
+	}
+	l->len = 0;
+}
+
 /* Free the buffer. */
 void
 lines_free(struct lines *l)

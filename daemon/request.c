@@ -10,6 +10,7 @@
 
 #include "dataset.h"
 #include "log.h"
+#include "modelsize.h"
 #include "protocol.h"
 #include "tunad.h"
 #include "xmalloc.h"
@@ -151,6 +152,7 @@ struct request_submit {
 	struct conn *c;
 	cJSON *id;
 	struct spec spec;
+	cJSON *class_names;		/* the data set's text labels, in class order, or NULL */
 	char *error;
 };
 
@@ -172,6 +174,7 @@ request_submit_work(uv_work_t *work)
 		rs->error = xasprintf("dataset: %s", cause);
 		goto fail;
 	}
+	rs->class_names = dataset_class_names_json(&ds);
 	for (i = 0; i < rs->spec.n_params; i++) {
 		p = &rs->spec.params[i];
 		double hi = p->d.max;	/* the largest value a draw can take, any kind */
@@ -183,11 +186,14 @@ request_submit_work(uv_work_t *work)
 		else if (strcmp(p->hp->name, "batch_size") == 0)
 			batch = hi;
 	}
-	/* parameters, gradients, two moments, per-thread gradients; activations */
-	params = (double)ds.features * units + (layers > 1 ? (layers - 1) * units * units : 0) +
-	    units * ds.classes + 4 * units * layers;
-	bytes = params * 4 * (4 + rs->spec.threads) + batch * ((double)ds.features +
-	    8 * units * layers + 6.0 * ds.classes) * 4;
+	/* the worker's own limit, on this data set; then what its trainer allocates */
+	if (modelsize_check(ds.features, ds.classes, (int)layers, (int)units, &cause) != 0) {
+		rs->error = xstrdup(cause);
+		goto fail;
+	}
+	params = (double)modelsize_params(ds.features, ds.classes, (int)layers, (int)units, true);
+	bytes = modelsize_bytes(ds.features, ds.classes, (int)layers, (int)units, (int)batch,
+	    rs->spec.threads);
 	mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
 	if (bytes * rs->spec.parallel > 0.8 * mem) {
 		rs->error = xasprintf("params.hidden_units: a model of up to %.0f parameters "
@@ -213,7 +219,7 @@ request_submit_done(uv_work_t *work, int status)
 {
 	struct request_submit *rs = work->data;
 	struct search *s;
-	char *spec_json = NULL, *cause = NULL;
+	char *spec_json = NULL, *names_json = NULL, *cause = NULL;
 	int64_t id;
 	cJSON *o, *ev;
 
@@ -231,9 +237,11 @@ request_submit_done(uv_work_t *work, int status)
 	}
 	/* committed before the reply: a search id given out is never lost */
 	spec_json = cJSON_PrintUnformatted(rs->spec.json);
+	if (rs->class_names != NULL)
+		names_json = cJSON_PrintUnformatted(rs->class_names);
 	if (store_search_add(tunad.store, &id, rs->spec.name, spec_mode_name(rs->spec.mode),
-	    spec_strategy_name(rs->spec.strategy), spec_json, rs->spec.trials,
-	    rs->spec.parallel, &cause) != 0 || store_flush(tunad.store, &cause) != 0) {
+	    spec_strategy_name(rs->spec.strategy), spec_json, names_json, rs->spec.trials,
+	    rs->spec.parallel, &cause) != 0 || watch_commit(&cause) != 0) {
 		conn_reply_error(rs->c, rs->id, "cannot record the search: %s", cause);
 		tunad_store_error("add search", cause);
 		rs->error = xstrdup("not recorded");	/* frees the spec */
@@ -254,6 +262,10 @@ request_submit_done(uv_work_t *work, int status)
 	cJSON_AddStringToObject(ev, "strategy", spec_strategy_name(s->spec.strategy));
 	cJSON_AddNumberToObject(ev, "trials", s->spec.trials);
 	cJSON_AddNumberToObject(ev, "parallel", s->spec.parallel);
+	if (rs->class_names != NULL) {
+		cJSON_AddItemToObject(ev, "class_names", rs->class_names);
+		rs->class_names = NULL;
+	}
 	watch_publish(id, 0, EV_SEARCH_START, ev);
 	search_begin(s);
 	search_schedule();
@@ -261,9 +273,11 @@ fail:
 	if (rs->error != NULL || tunad.stopping)
 		spec_free(&rs->spec);
 	free(spec_json);
+	free(names_json);
+	cJSON_Delete(rs->class_names);
 	free(rs->error);
 	cJSON_Delete(rs->id);
-	conn_unref(rs->c);
+	conn_end(rs->c);
 	free(rs);
 }
 
@@ -299,7 +313,7 @@ request_submit(struct request *r)
 	rs->c = r->c;
 	rs->id = r->id != NULL ? cJSON_Duplicate(r->id, 1) : NULL;
 	rs->work.data = rs;
-	conn_ref(r->c);
+	conn_begin(r->c);
 	if ((rc = uv_queue_work(tunad.loop, &rs->work, request_submit_work,
 	    request_submit_done)) != 0) {
 		rs->error = xasprintf("submit: %s", uv_strerror(rc));

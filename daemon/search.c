@@ -578,6 +578,8 @@ fail:
 	return rc;
 }
 
+static void search_schedule_cb(uv_timer_t *timer);
+
 /* Hand trials to workers while there is room: round robin over the searches. */
 void
 search_schedule(void)
@@ -603,10 +605,23 @@ search_schedule(void)
 				    cause);
 				search_trial_end(t, &r);
 				free(cause);
-				cause = NULL;
-				return;	/* do not spin on a worker that cannot start */
+				/*
+				 * The next trial may fail the same way: try it at the next turn of
+				 * the loop, so that a search whose worker is gone still ends, trial
+				 * by trial, without holding up the clients.
+				 */
+				uv_timer_start(&tunad.schedule_timer, search_schedule_cb, 0, 0);
+				return;
 			}
 			progress = true;
 		}
 	}
+}
+
+/* Timer: scheduling goes on after a worker could not be started. */
+static void
+search_schedule_cb(uv_timer_t *timer)
+{
+	(void)timer;
+	search_schedule();
 }

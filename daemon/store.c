@@ -82,7 +82,7 @@ enum store_stmt {
 	"max(t.val_acc) FILTER (WHERE t.status = 'done'), "			\
 	"(SELECT b.id FROM trials b WHERE b.search_id = s.id AND b.status = 'done' "	\
 	"ORDER BY b.val_acc DESC, b.id LIMIT 1), "				\
-	"s.spec "								\
+	"s.spec, s.class_names "						\
 	"FROM searches s LEFT JOIN trials t ON t.search_id = s.id "
 
 /* Columns of STORE_SEARCH_SELECT. */
@@ -90,7 +90,8 @@ enum {
 	SC_COUNTS = 9,		/* the first of the status counts */
 	SC_BEST_VAL_ACC = 17,
 	SC_BEST_TRIAL,
-	SC_SPEC
+	SC_SPEC,
+	SC_CLASS_NAMES
 };
 
 /* The status counts, in the order of STORE_SEARCH_SELECT. */
@@ -134,7 +135,8 @@ static const char *const store_sql[S_COUNT] = {
 	[S_RELEASE] = "RELEASE store_write",
 	[S_ROLLBACK_TO] = "ROLLBACK TO store_write",
 	[S_SEARCH_ADD] = "INSERT INTO searches (name, mode, strategy, status, trials, parallel, "
-	    "spec, created_at) VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6, " STORE_NOW ")",
+	    "spec, class_names, created_at) VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6, ?7, "
+	    STORE_NOW ")",
 	[S_SEARCH_STATUS] = "UPDATE searches SET status = ?2, finished_at = CASE WHEN "
 	    "?2 = 'running' THEN NULL ELSE " STORE_NOW " END WHERE id = ?1",
 	[S_TRIAL_FIND] = "SELECT id FROM trials WHERE search_id = ?1 AND number = ?2",
@@ -702,10 +704,11 @@ store_pending(const struct store *st)
 	return st->pending;
 }
 
-/* Insert a search, status running, created now. */
+/* Insert a search, status running, created now; class_names_json may be NULL. */
 int
 store_search_add(struct store *st, int64_t *id, const char *name, const char *mode,
-    const char *strategy, const char *spec_json, int trials, int parallel, char **cause)
+    const char *strategy, const char *spec_json, const char *class_names_json, int trials,
+    int parallel, char **cause)
 {
 	sqlite3_stmt *stmt = st->stmt[S_SEARCH_ADD];
 	int err;
@@ -718,6 +721,10 @@ store_search_add(struct store *st, int64_t *id, const char *name, const char *mo
 	sqlite3_bind_int(stmt, 4, trials);
 	sqlite3_bind_int(stmt, 5, parallel);
 	store_bind_text(stmt, 6, spec_json);
+	if (class_names_json != NULL)
+		store_bind_text(stmt, 7, class_names_json);
+	else
+		sqlite3_bind_null(stmt, 7);
 	if ((err = store_run(st, S_SEARCH_ADD, cause)) != 0)
 		return err;
 	*id = sqlite3_last_insert_rowid(st->db);
@@ -1046,6 +1053,8 @@ store_search(struct store *st, int64_t id, char **cause)
 	}
 	o = store_search_row(stmt);
 	cJSON_AddItemToObject(o, "spec", store_column(stmt, SC_SPEC, true));
+	if (sqlite3_column_type(stmt, SC_CLASS_NAMES) != SQLITE_NULL)
+		cJSON_AddItemToObject(o, "class_names", store_column(stmt, SC_CLASS_NAMES, true));
 	store_reset(st, S_SEARCH);
 
 	/* "trials" becomes the array; the number requested moves to "requested". */

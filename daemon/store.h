@@ -30,7 +30,8 @@ void store_hold(struct store *st, const char *why);
 void store_release(struct store *st);
 
 int store_search_add(struct store *st, int64_t *id, const char *name, const char *mode,
-    const char *strategy, const char *spec_json, int trials, int parallel, char **cause);
+    const char *strategy, const char *spec_json, const char *class_names_json, int trials,
+    int parallel, char **cause);
 int store_search_status(struct store *st, int64_t id, const char *status, char **cause);
 int store_trial_add(struct store *st, int64_t *id, int64_t search_id, int number, int round,
     const cJSON *params, char **cause);

@@ -47,6 +47,7 @@ suspend_begin(const char *cause)
 	if (!tunad.suspend_since)
 		tunad.suspend_since = uv_now(tunad.loop);
 	store_hold(tunad.store, cause);
+	watch_rollback();
 	log_warn("store: the database cannot be written: %s", cause);
 	if (tunad.stopping)
 		return;
@@ -116,7 +117,7 @@ suspend_retry_cb(uv_timer_t *timer)
 	tunad_resume();
 	if (tunad.suspended == NULL)
 		suspend_announce(cause, seconds);
-	if (tunad.suspended == NULL && store_flush(tunad.store, &err) != 0)
+	if (tunad.suspended == NULL && watch_commit(&err) != 0)
 		tunad_store_error("commit", err);
 	if (tunad.suspended != NULL) {
 		free(cause);	/* still failing: suspend_begin armed the next try */

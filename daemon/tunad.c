@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,16 +44,21 @@ tunad_usage(int status)
 	exit(status);
 }
 
-/* Find tuna-worker: $TUNA_WORKER, next to tunad, in the build tree, or on $PATH. */
+/*
+ * Find tuna-worker: $TUNA_WORKER, next to tunad, in the build tree, or on $PATH. *from says
+ * where the path came from, for messages.
+ */
 static char *
-tunad_find_worker(void)
+tunad_find_worker(const char **from)
 {
 	char self[PATH_MAX], *slash, *p;
 	const char *env = getenv("TUNA_WORKER");
 	ssize_t n;
 
+	*from = "$TUNA_WORKER";
 	if (env != NULL && env[0] != '\0')
 		return xstrdup(env);
+	*from = "the tuna-worker next to tunad";
 	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0) {
 		self[n] = '\0';
 		if ((slash = strrchr(self, '/')) != NULL) {
@@ -67,7 +73,53 @@ tunad_find_worker(void)
 			free(p);
 		}
 	}
+	*from = "tuna-worker on $PATH";
 	return xstrdup("tuna-worker");
+}
+
+/* Whether path names an executable regular file: 0, or -errno. */
+static int
+tunad_executable(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return -errno;
+	if (!S_ISREG(sb.st_mode))
+		return S_ISDIR(sb.st_mode) ? -EISDIR : -EACCES;
+	return access(path, X_OK) == 0 ? 0 : -errno;
+}
+
+/*
+ * Refuse to start with a worker program that cannot be run: it is run the way uv_spawn runs
+ * it (execvp: a name without a slash is looked up on $PATH).
+ */
+static int
+tunad_check_worker(const char *path, const char *from, char **cause)
+{
+	const char *dirs = getenv("PATH"), *end;
+	char *p;
+	int rc = -ENOENT;
+
+	if (strchr(path, '/') != NULL)
+		rc = tunad_executable(path);
+	else {
+		for (dirs = dirs != NULL ? dirs : "/usr/local/bin:/usr/bin:/bin"; rc != 0;
+		    dirs = end + 1) {
+			end = strchrnul(dirs, ':');
+			p = xasprintf("%.*s/%s", (int)(end - dirs), end > dirs ? dirs : ".", path);
+			if (tunad_executable(p) == 0)
+				rc = 0;
+			free(p);
+			if (*end == '\0')
+				break;
+		}
+	}
+	if (rc != 0)
+		return xcause(cause, rc, "worker %s (%s): cannot be run: %s", path, from,
+		    rc == -ENOENT && strchr(path, '/') == NULL ? "not found on $PATH" :
+		    strerror(-rc));
+	return 0;
 }
 
 /*
@@ -87,14 +139,13 @@ tunad_store_error(const char *what, char *cause)
 	free(cause);
 }
 
-/* Commit what the store holds. */
+/* Commit what the store holds, and send the events it made durable. */
 static void
 tunad_flush(void)
 {
 	char *cause = NULL;
 
-	if (tunad.store != NULL && store_pending(tunad.store) > 0 &&
-	    store_flush(tunad.store, &cause) != 0)
+	if (tunad.store != NULL && store_pending(tunad.store) > 0 && watch_commit(&cause) != 0)
 		tunad_store_error("flush", cause);
 }
 
@@ -123,6 +174,8 @@ tunad_finish(void)
 	suspend_close();
 	if (!uv_is_closing((uv_handle_t *)&tunad.flush_timer))
 		uv_close((uv_handle_t *)&tunad.flush_timer, tunad_closed);
+	if (!uv_is_closing((uv_handle_t *)&tunad.schedule_timer))
+		uv_close((uv_handle_t *)&tunad.schedule_timer, tunad_closed);
 	if (!uv_is_closing((uv_handle_t *)&tunad.sigterm))
 		uv_close((uv_handle_t *)&tunad.sigterm, tunad_closed);
 	if (!uv_is_closing((uv_handle_t *)&tunad.sigint))
@@ -268,6 +321,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	char *cause = NULL, *logpath, *end;
+	const char *worker_from = "--worker";
 	bool foreground = false;
 	int opt, status = 1;
 	long n;
@@ -279,9 +333,9 @@ main(int argc, char **argv)
 	tunad.max_workers = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	while ((opt = getopt_long(argc, argv, "s:d:w:W:M:fDh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 's': tunad.socket_path = xstrdup(optarg); break;
-		case 'd': tunad.db_path = xstrdup(optarg); break;
-		case 'W': tunad.worker_path = xstrdup(optarg); break;
+		case 's': free(tunad.socket_path); tunad.socket_path = xstrdup(optarg); break;
+		case 'd': free(tunad.db_path); tunad.db_path = xstrdup(optarg); break;
+		case 'W': free(tunad.worker_path); tunad.worker_path = xstrdup(optarg); break;
 		case 'f': foreground = true; break;
 		case 'D': log_set_debug(1); break;
 		case 'h': tunad_usage(0);
@@ -313,11 +367,12 @@ main(int argc, char **argv)
 	if (tunad.db_path == NULL)
 		tunad.db_path = paths_db();
 	if (tunad.worker_path == NULL)
-		tunad.worker_path = tunad_find_worker();
+		tunad.worker_path = tunad_find_worker(&worker_from);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);	/* a file-size limit makes writes fail (EFBIG), not kill */
 
-	if (paths_mkdir_parent(tunad.db_path, &cause) != 0 || tunad_lock(&cause) != 0 ||
+	if (tunad_check_worker(tunad.worker_path, worker_from, &cause) != 0 ||
+	    paths_mkdir_parent(tunad.db_path, &cause) != 0 || tunad_lock(&cause) != 0 ||
 	    store_open(&tunad.store, tunad.db_path, &cause) != 0)
 		goto fail;
 	tunad.loop = uv_default_loop();
@@ -337,6 +392,7 @@ main(int argc, char **argv)
 	tunad_lock_pid();
 	uv_timer_init(tunad.loop, &tunad.flush_timer);
 	uv_timer_start(&tunad.flush_timer, tunad_flush_cb, TUNAD_FLUSH_MS, TUNAD_FLUSH_MS);
+	uv_timer_init(tunad.loop, &tunad.schedule_timer);
 	suspend_init();
 	uv_signal_init(tunad.loop, &tunad.sigterm);
 	uv_signal_start(&tunad.sigterm, tunad_signal_cb, SIGTERM);

@@ -47,6 +47,7 @@ struct tunad {
 	int max_clients;		/* connections at once (--max-clients; server.c may lower it) */
 	uv_pipe_t listener;
 	uv_timer_t flush_timer;
+	uv_timer_t schedule_timer;	/* scheduling goes on at the next turn (search.c) */
 	uv_signal_t sigterm, sigint;
 	bool stopping;
 	char *suspended;		/* the store cannot be written: why (suspend.c), or NULL */
@@ -54,7 +55,8 @@ struct tunad {
 	uint64_t suspend_ms;		/* the wait before the next try, backing off */
 	uint64_t suspend_since;		/* uv_now when the writes began to fail, 0: they work */
 	int suspensions;		/* times the store was held since the daemon started */
-	int64_t last_event;		/* id of the newest event */
+	int64_t last_event;		/* id of the newest event recorded */
+	int64_t committed_event;	/* id of the newest event committed (sent to watchers) */
 	TAILQ_HEAD(, conn) conns;
 	TAILQ_HEAD(, search) searches;
 	TAILQ_HEAD(, worker) workers;
@@ -67,12 +69,16 @@ struct conn {
 	uv_pipe_t pipe;
 	uint64_t serial;		/* for the log */
 	struct lines in;		/* bytes read, not yet a whole line */
-	int refs;			/* the connection, plus requests in flight */
+	int refs;			/* the connection, writes and requests in flight */
+	int inflight;			/* requests still to reply to (conn_begin, conn_end) */
+	bool read_eof;			/* the client sent its last request (it may still read) */
+	bool finishing;			/* shutting down after the last reply (conn_finish) */
+	const char *finish_why;		/* for the log, once the shutdown is done */
 	bool closing;
 	bool watching;			/* a watch stream is active */
 	int64_t watch_search;		/* 0: all searches */
-	bool watch_follow;
-	int64_t watch_next;		/* history: next event id to send from the store */
+	int64_t watch_next;		/* next event id to send */
+	int64_t watch_until;		/* the last event id to send (INT64_MAX: follow) */
 	bool watch_live;		/* history sent; live events go straight out */
 	TAILQ_ENTRY(conn) entry;
 };
@@ -174,6 +180,9 @@ void conn_reply_error(struct conn *c, const cJSON *id, const char *fmt, ...)
 void conn_close(struct conn *c, const char *why);
 void conn_ref(struct conn *c);
 void conn_unref(struct conn *c);
+void conn_begin(struct conn *c);
+void conn_end(struct conn *c);
+void conn_done(struct conn *c);
 void conn_pump(struct conn *c);
 
 /* request.c */
@@ -206,6 +215,8 @@ void pool_kill_all(void);
 
 /* watch.c */
 void watch_publish(int64_t search_id, int64_t trial_id, const char *kind, cJSON *data);
+int watch_commit(char **cause);
+void watch_rollback(void);
 void watch_start(struct conn *c, int64_t search_id, bool history, bool follow);
 
 /* suspend.c */

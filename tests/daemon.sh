@@ -18,7 +18,11 @@ make_csv "$tmp/train.csv" 600 1
 make_csv "$tmp/test.csv" 150 2
 ds="{\"format\":\"csv\",\"train\":\"$tmp/train.csv\",\"test\":\"$tmp/test.csv\"}"
 
-start_daemon
+# The first daemon's workers pass through a gate: while $tmp/hold exists, a new worker waits
+# before it starts its trial (the cancel test holds its trials there).
+printf '#!/bin/sh\nwhile [ -e "%s/hold" ]; do sleep 0.05; done\nexec "%s" "$@"\n' "$tmp" "$worker" > "$tmp/gated"
+chmod +x "$tmp/gated"
+launch_daemon --worker "$tmp/gated" --workers 2
 check_true "daemon listening" [ -S "$sock" ]
 check "socket mode 0600" "$(stat -c %a "$sock")" 600
 check "database mode 0600" "$(stat -c %a "$db")" 600
@@ -57,9 +61,11 @@ awk 'BEGIN { printf "{\"type\":\"hello\",\"pad\":\""; for (i = 0; i < 10485760 /
 "$sockcat" -n 1 -t $((20 * slow)) "$sock" < "$tmp/big" > "$tmp/r"
 check_contains "protocol: a 10 MB line is refused" "$tmp/r" 'longer than'
 printf '{"type":"sta' | "$sockcat" -q "$sock"
-printf '{"type":"submit","spec":{"dataset":%s,"trials":1,"epochs":1}}\n' "$ds" | "$sockcat" -q "$sock"
+printf '{"type":"submit","spec":{"name":"vanished","dataset":%s,"trials":1,"epochs":1}}\n' "$ds" | "$sockcat" -q "$sock"
 check_contains "daemon serves the next client after all that" "$(req '{"type":"hello"}' > "$tmp/r"; echo "$tmp/r")" '"ok":true'
-sleep 0.5
+i=0; while [ -z "$(q "select id from searches where name='vanished'")" ] && [ $i -lt $((100 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
+wait_search "$(q "select id from searches where name='vanished'")"
+check "a vanished client's submit is carried out" "$(q "select status from searches where name='vanished'")" done
 
 # Bad specs: refused at submit with the JSON path of the field.
 bad_spec() {
@@ -117,6 +123,24 @@ check_contains "best --json" "$tmp/bestj" '"ok":true'
 check "tail without -f prints the history and exits" "$?" 0
 alpha=$(sqlite3 "$db" "select json_extract(params,'\$.alpha') from trials where search_id=$id and number=0")
 
+# Text class labels (an iris-style CSV, the label column named): the names, in class order,
+# are kept with the search and announced with it.
+awk 'BEGIN { srand(4); print "sepal,petal,width,species";
+	split("virginica setosa versicolor", name, " ");
+	for (i = 0; i < 150; i++) { c = i % 3; printf "%.3f,%.3f,%.3f,%s\n", c + rand(), 2 * c + rand(), rand(), name[c + 1] } }' > "$tmp/iris.csv"
+cat > "$tmp/iris.json" <<JSON
+{"name": "iris", "dataset": {"format": "csv", "train": "$tmp/iris.csv", "label_column": "species"},
+ "trials": 2, "parallel": 2, "epochs": 2, "params": {"hidden_units": 8}}
+JSON
+idi=$(submit_id "$tmp/iris.json")
+wait_search "$idi"
+check "text labels: the search is done" "$(q "select status || ' ' || (select count(*) from trials where search_id=$idi and status='done') from searches where id=$idi")" "done 2"
+check "text labels: class names kept with the search, sorted" "$(q "select class_names from searches where id=$idi")" '["setosa","versicolor","virginica"]'
+check "text labels: search_start names them" "$(q "select json_extract(data, '\$.class_names[2]') from events where search_id=$idi and kind='search_start'")" virginica
+"$tuna_vg" status "$idi" > "$tmp/status" 2>&1
+check_contains "text labels: tuna status shows them" "$tmp/status" "classes:   0 setosa · 1 versicolor · 2 virginica"
+check "integer labels: no class names" "$(q "select ifnull(class_names, 'null') from searches where id=$id")" null
+
 # Reproducible: the same spec and seed give the same hyperparameters.
 id2=$(submit_id "$tmp/search.json")
 wait_search "$id2"
@@ -124,10 +148,12 @@ check "same seed, same params" "$(sqlite3 "$db" "select group_concat(params, '|'
     "$(sqlite3 "$db" "select group_concat(params, '|') from (select params from trials where search_id=$id order by number)")"
 check_true "alpha in its range ($alpha)" awk -v a="$alpha" 'BEGIN { exit !(a >= 1e-3 && a <= 3e-2) }'
 
-# Cancel a search while it runs.
-sed 's/"trials": 6/"trials": 50/; s/"epochs": 3/"epochs": 400/' "$tmp/search.json" > "$tmp/long.json"
+# Cancel a search while it runs: its first two trials are held at the gate, so both are
+# running when the cancel arrives, however slow the machine.
+sed 's/"trials": 6/"trials": 50/' "$tmp/search.json" > "$tmp/long.json"
+touch "$tmp/hold"
 id3=$(submit_id "$tmp/long.json")
-i=0; while [ "$(sqlite3 "$db" "select count(*) from trials where search_id=$id3 and status='running'")" -lt 1 ] && [ $i -lt $((100 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while [ "$(q "select count(*) from trials where search_id=$id3 and status='running'")" -lt 2 ] && [ $i -lt $((100 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
 # A follower that reads the reply and a few events, and vanishes while the stream goes on.
 printf '{"type":"watch","search":%s}\n' "$id3" | "$sockcat" -n 4 -t $((10 * slow)) "$sock" > "$tmp/w"
 n=$(grep -c '"event"' "$tmp/w")
@@ -137,7 +163,9 @@ check "cancel: exit status" "$?" 0
 wait_search "$id3"
 check "cancel: search cancelled" "$(sqlite3 "$db" "select status from searches where id=$id3")" cancelled
 check "cancel: no trial left running" "$(sqlite3 "$db" "select count(*) from trials where search_id=$id3 and status='running'")" 0
-check_true "cancel: trials marked cancelled" [ "$(sqlite3 "$db" "select count(*) from trials where search_id=$id3 and status='cancelled'")" -ge 1 ]
+check "cancel: the two running trials marked cancelled" "$(q "select count(*) from trials where search_id=$id3 and status='cancelled'")" 2
+check "cancel: no trial after them" "$(q "select count(*) from trials where search_id=$id3")" 2
+rm "$tmp/hold"
 
 # A second daemon on the same socket refuses to start.
 "$tunad" --foreground --socket "$sock" --db "$tmp/other.db" > "$tmp/second" 2>&1
@@ -176,6 +204,30 @@ check_contains "failing worker: cause recorded" "$(sqlite3 "$db" "select error f
 kill -TERM $daemon_pid
 stopped "SIGTERM"
 
+# A worker program that cannot be run: tunad refuses to start, saying which and why.
+timeout $((10 * slow)) "$tunad" --foreground --socket "$tmp/nw.sock" --db "$tmp/nw.db" --worker /nonexistent/tuna-worker > "$tmp/out" 2>&1
+check "missing worker: exit status" "$?" 1
+check_contains "missing worker: message" "$tmp/out" "worker /nonexistent/tuna-worker (--worker): cannot be run: No such file or directory"
+check_true "missing worker: no socket left" [ ! -e "$tmp/nw.sock" ]
+TUNA_WORKER=$tmp timeout $((10 * slow)) "$tunad" --foreground --socket "$tmp/nw.sock" --db "$tmp/nw.db" > "$tmp/out" 2>&1
+check "worker is a directory: exit status" "$?" 1
+check_contains "worker is a directory: message" "$tmp/out" "(\$TUNA_WORKER): cannot be run: Is a directory"
+
+# A worker program that disappears while tunad runs: every trial fails with the cause (each
+# retry too), and the search still ends.
+cp "$tmp/badworker" "$tmp/vanishing"
+launch_daemon --worker "$tmp/vanishing"
+rm "$tmp/vanishing"
+sed 's/"trials": 6/"trials": 4, "max_retries": 1/' "$tmp/search.json" > "$tmp/four.json"
+id7=$(submit_id "$tmp/four.json")
+wait_search "$id7"
+check "vanished worker: search ended" "$(q "select status from searches where id=$id7")" done
+check "vanished worker: every trial failed with the cause" "$(q "select count(*) from trials where search_id=$id7 and status='failed' and error like 'cannot start $tmp/vanishing: no such file%'")" 4
+check "vanished worker: each retried once" "$(q "select count(*) from events where search_id=$id7 and kind='retry'")" 4
+check "vanished worker: no trial left running" "$(q "select count(*) from trials where search_id=$id7 and status='running'")" 0
+kill -TERM $daemon_pid
+stopped "vanished worker: SIGTERM"
+
 # max_retries: a trial whose worker crashed runs again (fresh process, same hyperparameters).
 printf '#!/bin/sh\nif mkdir "%s/crashed" 2>/dev/null; then echo "crash on purpose" >&2; kill -SEGV $$; fi\nexec "%s" "$@"\n' "$tmp" "$worker" > "$tmp/flaky"
 chmod +x "$tmp/flaky"
@@ -211,17 +263,27 @@ cat > "$tmp/forever.json" <<JSON
 JSON
 "$tuna" submit "$tmp/forever.json" > /dev/null 2>&1
 i=0; while [ "$(pgrep -P $daemon_pid -f tuna-worker | wc -l)" -lt 2 ] && [ $i -lt $((100 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
-sleep 1
 kids=$(pgrep -P $daemon_pid -f tuna-worker | tr '\n' ' ')
 check_true "SIGKILL: workers were running ($kids)" [ -n "$kids" ]
-kill_daemon
-sleep 0.5
-left=0
-for k in $kids; do	# alive and not a zombie waiting for init to reap it
-	st=$(ps -o stat= -p "$k" 2>/dev/null | cut -c1)
-	[ -n "$st" ] && [ "$st" != Z ] && left=$((left + 1))
+# cpu_ticks PID: the CPU time a process has used, in clock ticks (0 once it is gone).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Each is training (a second of CPU: its data loaded, its start event written), so that only
+# PR_SET_PDEATHSIG can stop it: its next write is an epoch away.
+for k in $kids; do
+	i=0; while [ "$(cpu_ticks "$k")" -lt 100 ] && kill -0 "$k" 2>/dev/null && [ $i -lt $((300 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
 done
-check "SIGKILL: no worker outlives the daemon" "$left" 0
+kill_daemon
+# alive: a worker still running (not a zombie waiting for init to reap it)
+alive() {
+	n=0
+	for k in $kids; do
+		st=$(ps -o stat= -p "$k" 2>/dev/null | cut -c1)
+		[ -n "$st" ] && [ "$st" != Z ] && n=$((n + 1))
+	done
+	echo $n
+}
+i=0; while [ "$(alive)" -gt 0 ] && [ $i -lt $((100 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
+check "SIGKILL: no worker outlives the daemon" "$(alive)" 0
 rm -f "$sock"
 
 # Not running: the CLI says so.

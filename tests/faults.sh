@@ -20,21 +20,21 @@ i=0; while [ -z "$(q "select status from searches where id=$id")" ] && [ $i -lt 
 killed_workers=0
 daemon_kills=0
 round=0
-while [ "$(q "select status from searches where id=$id")" = running ] && [ $round -lt 600 ]; do
+# Faults follow the search's progress, not the clock: a random worker each time another 8
+# trials have ended (8 at most, so that most trials complete), the daemon itself once a third
+# and once two thirds have ended.
+while [ "$(q "select status from searches where id=$id")" = running ] && [ $round -lt $((3000 * slow)) ]; do
 	round=$((round + 1))
-	sleep 0.2
-	# a random worker of the daemon, now and then
-	# (at most 12, so a slow machine does not fail most trials this way)
-	if [ $((round % 2)) -eq 0 ] && [ $killed_workers -lt 12 ]; then
+	sleep 0.1
+	ended=$(q "select count(*) from trials where search_id=$id and status not in ('running','queued','interrupted')")
+	if [ $killed_workers -lt 8 ] && [ "$ended" -ge $((8 * (killed_workers + 1))) ]; then
 		w=$(pgrep -P "$daemon_pid" -f tuna-worker | shuf -n 1 2>/dev/null)
 		if [ -n "$w" ]; then kill -9 "$w" 2>/dev/null && killed_workers=$((killed_workers + 1)); fi
 	fi
-	# the daemon itself, twice, once a third and once two thirds of the trials are done
-	ended=$(q "select count(*) from trials where search_id=$id and status not in ('running','queued','interrupted')")
 	if { [ $daemon_kills -eq 0 ] && [ "$ended" -ge 33 ]; } || { [ $daemon_kills -eq 1 ] && [ "$ended" -ge 66 ]; }; then
-		kill -9 "$daemon_pid"
+		kill_daemon
+		wait "$daemon_pid" 2>/dev/null	# gone, its lock released
 		daemon_kills=$((daemon_kills + 1))
-		sleep 0.3
 		start_daemon
 	fi
 done

@@ -1,7 +1,8 @@
 /*
  * sockcat.c: a minimal socat for the tests — send standard input to a Unix socket, then print
  * the reply lines. Options: -n N stop after N lines; -t SECONDS give up after this long;
- * -q send and quit without reading (a client that vanishes mid-request).
+ * -q send and quit without reading (a client that vanishes mid-request); -h half-close
+ * (shutdown(SHUT_WR)) after sending, then read to the end (a client like `socat -t N`).
  */
 #include <errno.h>
 #include <poll.h>
@@ -33,19 +34,20 @@ main(int argc, char **argv)
 	long lines = -1, seen = 0;
 	double timeout = 10;
 	long long deadline;
-	int fd, opt, quit = 0;
+	int fd, opt, quit = 0, half = 0;
 	ssize_t n, i;
 
-	while ((opt = getopt(argc, argv, "n:t:q")) != -1) {
+	while ((opt = getopt(argc, argv, "n:t:qh")) != -1) {
 		switch (opt) {
 		case 'n': lines = atol(optarg); break;
 		case 't': timeout = atof(optarg); break;
 		case 'q': quit = 1; break;
+		case 'h': half = 1; break;
 		default: return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: sockcat [-n LINES] [-t SECONDS] [-q] SOCKET\n");
+		fprintf(stderr, "usage: sockcat [-n LINES] [-t SECONDS] [-q] [-h] SOCKET\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -70,6 +72,10 @@ main(int argc, char **argv)
 	}
 	if (quit)
 		return 0;
+	if (half && shutdown(fd, SHUT_WR) != 0) {
+		fprintf(stderr, "sockcat: shutdown: %s\n", strerror(errno));
+		return 1;
+	}
 reply:
 	deadline = now_ms() + (long long)(timeout * 1000);
 	pfd.fd = fd;

@@ -29,6 +29,8 @@ wait_for() {
 	"$@"
 }
 suspended() { status_line | grep -q '"store_error"'; }
+# failures_logged N: the log has N or more failed writes (the first and each failed retry).
+failures_logged() { [ "$(grep -c 'store: the database cannot be written' "$tmp/tunad.log")" -ge "$1" ]; }
 not_suspended() { ! suspended; }
 alive() { kill -0 "$daemon_pid" 2>/dev/null; }
 
@@ -62,7 +64,8 @@ check_true "a cancel is refused with the cause" \
 check "tuna best still answers" "$?" 0
 "$tuna" status > "$tmp/status" 2>&1
 check_contains "tuna status warns" "$tmp/status" "cannot write its database"
-sleep 3	# a few failed retries
+n0=$(grep -c 'store: the database cannot be written' "$tmp/tunad.log")
+check_true "its retries fail while the disk is full" wait_for 60 failures_logged $((n0 + 2))
 check_true "the daemon is still up after its retries" alive
 check_true "still suspended while the disk is full" suspended
 check_contains "the log says why" "$tmp/tunad.log" "the database cannot be written"
@@ -83,7 +86,8 @@ if chattr +i "$db" 2>/dev/null && chattr +i "$db-wal" 2>/dev/null; then
 	r=$(status_line)
 	check_true "status names the cause ($(field store_error "$r"))" \
 	    sh -c "printf '%s' '$r' | grep -q 'not permitted\|readonly\|read-only\|Read-only'"
-	sleep 2
+	n0=$(grep -c 'store: the database cannot be written' "$tmp/tunad.log")
+	check_true "its retries fail while the database is read-only" wait_for 60 failures_logged $((n0 + 1))
 	chattr -i "$db" "$db-wal"
 	immutable=""
 	check_true "the search resumes when the database is writable again" wait_for 60 not_suspended

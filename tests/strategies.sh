@@ -75,21 +75,30 @@ id=$(submit_id "$tmp/panda.json")
 check_true "panda: submitted ($id)" [ -n "$id" ]
 i=0; while [ "$(q "select count(*) from epochs e join trials t on t.id=e.trial_id where t.search_id=$id")" -lt 2 ] && [ $i -lt $((600 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
 trial=$(q "select id from trials where search_id=$id")
+# The model's worker is stopped (SIGSTOP) while it is nudged and while the daemon is stopped
+# below: it cannot run to its end first, however fast the machine.
+pw=$(pgrep -P "$daemon_pid" -f tuna-worker)
+check_true "panda: its worker ($pw)" [ -n "$pw" ]
+kill -STOP $pw
 "$tuna_vg" nudge "$trial" alpha=0.0123 > "$tmp/nudge" 2>&1
 check "panda: nudge accepted" "$?" 0
 after=$(sed -n 's/.*lands after epoch \([0-9]*\).*/\1/p' "$tmp/nudge")
 check_true "panda: nudge says where it lands ($after)" [ -n "$after" ]
+kill -CONT $pw
 i=0; while [ "$(q "select count(*) from epochs where trial_id=$trial and epoch=$((after + 1))")" -lt 1 ] && [ $i -lt $((600 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
 check "panda: the nudge lands at the next epoch" "$(q "select alpha from epochs where trial_id=$trial and epoch=$((after + 1))")" 0.0123
 check "panda: the nudge is recorded" "$(q "select count(*) from events where trial_id=$trial and kind='nudge'")" 1
+kill -STOP $pw
 "$tuna_vg" nudge "$trial" alpha*=0.5 > /dev/null 2>&1
 check "panda: alpha*= accepted" "$?" 0
 "$tuna_vg" nudge "$trial" dropout=1 > "$tmp/bad" 2>&1
 check "panda: a bad nudge is refused" "$?" 1
+kill -CONT $pw
 check_contains "panda: the bad nudge names the field" "$tmp/bad" "set.dropout"
 
 # Restart in the middle of the model: it goes on from its last checkpoint.
 i=0; while [ "$(q "select count(*) from events where trial_id=$trial and kind='checkpoint' and json_extract(data,'\$.epoch')>=3")" -lt 1 ] && [ $i -lt $((600 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
+kill -STOP $pw
 kill -TERM $daemon_pid
 stopped "panda: SIGTERM"
 check "panda: interrupted by the stop" "$(q "select status from trials where id=$trial")" interrupted

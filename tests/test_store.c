@@ -301,7 +301,8 @@ test_store(void)
 	ASSERT_EQ_INT(store_flush(st, &cause), 0);	/* nothing to commit */
 
 	ASSERT_EQ_INT(store_search_add(st, &sid, "lr sweep", "caviar", "random",
-	    "{\"trials\": 4, \"params\": {\"alpha\": {\"log\": [1e-4, 1e-1]}}}", 4, 2, &cause), 0);
+	    "{\"trials\": 4, \"params\": {\"alpha\": {\"log\": [1e-4, 1e-1]}}}",
+	    "[\"setosa\",\"versicolor\",\"virginica\"]", 4, 2, &cause), 0);
 	ASSERT_EQ_INT(sid, 1);
 	ASSERT_EQ_INT(store_pending(st), 1);
 	/* The second connection does not see it before the flush, but sees it after. */
@@ -442,6 +443,9 @@ test_store(void)
 	ASSERT_EQ_INT(num(o, "requested"), 4);
 	ASSERT_EQ_INT(num(o, "parallel"), 2);
 	ASSERT_EQ_STR(str(o, "name"), "lr sweep");
+	p = cJSON_GetObjectItemCaseSensitive(o, "class_names");
+	ASSERT(cJSON_IsArray(p) && cJSON_GetArraySize(p) == 3);
+	ASSERT_EQ_STR(cJSON_GetArrayItem(p, 1)->valuestring, "versicolor");
 	a = cJSON_GetObjectItemCaseSensitive(o, "trials");
 	ASSERT_EQ_INT(cJSON_GetArraySize(a), 4);
 	for (i = 0; i < 4; i++) {
@@ -627,8 +631,8 @@ test_store(void)
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trials WHERE search_id = 4242"), 0);
 
 	/* Search status and the unfinished searches. */
-	ASSERT_EQ_INT(store_search_add(st, &sid2, "second", "panda", "coarse-to-fine", "{}", 10,
-	    1, &cause), 0);
+	ASSERT_EQ_INT(store_search_add(st, &sid2, "second", "panda", "coarse-to-fine", "{}", NULL,
+	    10, 1, &cause), 0);
 	ASSERT_EQ_INT(store_unfinished(st, &ids, &n, &cause), 0);
 	ASSERT_EQ_INT(n, 2);
 	ASSERT_EQ_INT(ids[0], sid);
@@ -650,6 +654,9 @@ test_store(void)
 	ASSERT(is_null(o, "best_trial"));
 	ASSERT_EQ_INT(num(cJSON_GetObjectItemCaseSensitive(o, "counts"), "done"), 0);
 	cJSON_Delete(a);
+	o = store_search(st, sid2, &cause);	/* integer labels: no class names */
+	ASSERT(o != NULL && cJSON_GetObjectItemCaseSensitive(o, "class_names") == NULL);
+	cJSON_Delete(o);
 	ASSERT_EQ_INT(store_search_status(st, sid2, "running", &cause), 0);
 	ASSERT_EQ_INT(store_flush(st, &cause), 0);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM searches WHERE finished_at IS NULL"), 1);
@@ -693,7 +700,7 @@ test_full(void)
 	if (pid == 0) {
 		signal(SIGXFSZ, SIG_IGN);
 		ASSERT_EQ_INT(store_open(&st, path, &cause), 0);
-		ASSERT_EQ_INT(store_search_add(st, &sid, "full", "caviar", "random", "{}", 10, 1,
+		ASSERT_EQ_INT(store_search_add(st, &sid, "full", "caviar", "random", "{}", NULL, 10, 1,
 		    &cause), 0);
 		ASSERT_EQ_INT(store_flush(st, &cause), 0);
 		ASSERT(getrlimit(RLIMIT_FSIZE, &rl) == 0);
@@ -797,7 +804,7 @@ test_rate(void)
 		epochs[k] = json(text);
 	}
 	data = json("{\"number\": 1, \"epoch\": 3, \"val_acc\": 0.8123, \"train_loss\": 0.25}");
-	ASSERT_EQ_INT(store_search_add(st, &sid, "rate", "caviar", "random", "{}", 2000, 8,
+	ASSERT_EQ_INT(store_search_add(st, &sid, "rate", "caviar", "random", "{}", NULL, 2000, 8,
 	    &cause), 0);
 	t0 = now();
 	for (i = 0; i < 2000; i++) {

@@ -144,6 +144,7 @@ fuzz_request_start(void)
 	if (server_listen(tunad.socket_path, &cause) != 0)
 		fuzz_request_fail("server_listen", cause);
 	uv_timer_init(tunad.loop, &tunad.flush_timer);	/* flushed after each input instead */
+	uv_timer_init(tunad.loop, &tunad.schedule_timer);
 	suspend_init();
 	uv_signal_init(tunad.loop, &tunad.sigterm);
 	uv_signal_init(tunad.loop, &tunad.sigint);
@@ -166,7 +167,7 @@ fuzz_request_store(void)
 	}
 	if (store_open(&tunad.store, tunad.db_path, &cause) != 0)
 		fuzz_request_fail("store_open", cause);
-	tunad.last_event = 0;
+	tunad.last_event = tunad.committed_event = 0;
 }
 
 /* Set up the daemon once: a temporary directory with its database, socket and data sets. */
@@ -379,8 +380,8 @@ fuzz_request_tidy(void)
 		fuzz_request_until(fuzz_request_stopped, "stopping after a shutdown");
 		fuzz_request_start();
 	}
-	if (store_pending(tunad.store) > 0 && store_flush(tunad.store, &cause) != 0)
-		fuzz_request_fail("store_flush", cause);
+	if (store_pending(tunad.store) > 0 && watch_commit(&cause) != 0)
+		fuzz_request_fail("watch_commit", cause);
 	if (tunad.last_event > FUZZ_REQUEST_MAX_EVENTS)
 		fuzz_request_store();
 }
