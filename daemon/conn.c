@@ -7,6 +7,7 @@
  * or one that would leave too few file descriptors for the workers and the store, is told so
  * and closed.
  */
+#include <poll.h>
 #include <stdarg.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -230,6 +231,22 @@ conn_line(void *arg, char *line, size_t len)
 	return c->closing || c->finishing;
 }
 
+/*
+ * Whether the client has closed its socket (POLLHUP), not only its sending side: a client
+ * that half-closed (shutdown(SHUT_WR)) still reads, one that closed reads nothing more.
+ */
+static bool
+conn_peer_gone(struct conn *c)
+{
+	struct pollfd pfd = { .events = 0 };
+	uv_os_fd_t fd;
+
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0)
+		return true;
+	pfd.fd = fd;
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR)) != 0;
+}
+
 /* Bytes arrived: handle each whole line; refuse a line that is too long. */
 static void
 conn_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
@@ -237,6 +254,10 @@ conn_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	struct conn *c = s->data;
 
 	(void)buf;
+	if (n == UV_EOF && conn_peer_gone(c)) {
+		conn_close(c, "client left");
+		return;
+	}
 	if (n == UV_EOF) {
 		/* no more requests; a last line without its newline is one too */
 		uv_read_stop(s);
