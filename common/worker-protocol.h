@@ -22,6 +22,8 @@
 #ifndef TUNA_WORKER_PROTOCOL_H
 #define TUNA_WORKER_PROTOCOL_H
 
+#include "protocol.h"	/* PROTOCOL_MAX_LINE: the longest line, here as on the socket */
+
 #define WORKER_PROTOCOL_VERSION 1
 
 /* A trial's "limits": the ranges, and what an allocation failing under the limit says. */
@@ -41,6 +43,8 @@
 					   train_seconds, sgemm_seconds[, profile {…}] */
 #define WEV_DIVERGED	"diverged"	/* epoch, batch, alpha, train_loss (null) */
 #define WEV_ERROR	"error"		/* error: a message naming what is wrong */
+#define WEV_DATASET	"dataset"	/* --check: n_train, n_val, n_test, features, classes,
+					   element_size, [class_names […],] [cache] */
 #define WEV_SET		"set"		/* epoch, and the values now in force */
 #define WEV_SAVED	"saved"		/* path, epoch */
 #define WEV_RESTORED	"restored"	/* path, epoch */

@@ -12,7 +12,7 @@
 #include "spec.h"
 #include "testutil.h"
 #include "train.h"
-#include "trial.h"
+#include "../worker/trial.h"	/* the worker's (daemon/ has a trial.h too) */
 
 #define DS	"\"dataset\": {\"format\": \"csv\", \"train\": \"/nonexistent/train.csv\"}"
 
