@@ -40,14 +40,16 @@ worker_slurp(const char *path, char **out, char **cause)
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	size_t n;
-	int rc = 0;
+	int err, rc = 0;
 
 	if (f == NULL)
 		return xcause(cause, -errno, "%s: %s", path, strerror(errno));
 	buf = xmalloc(WORKER_MAX_TRIAL_FILE + 1);
+	errno = 0;
 	n = fread(buf, 1, WORKER_MAX_TRIAL_FILE + 1, f);
 	if (ferror(f)) {
-		rc = xcause(cause, -EIO, "%s: read error", path);
+		err = errno != 0 ? errno : EIO;		/* EISDIR for a directory */
+		rc = xcause(cause, -err, "%s: %s", path, strerror(err));
 		goto fail;
 	}
 	if (n > WORKER_MAX_TRIAL_FILE) {
