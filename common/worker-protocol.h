@@ -48,8 +48,6 @@
 					   train_seconds, sgemm_seconds[, profile {…}] */
 #define WEV_DIVERGED	"diverged"	/* epoch, batch, alpha, train_loss (null) */
 #define WEV_ERROR	"error"		/* error: a message naming what is wrong */
-#define WEV_DATASET	"dataset"	/* --check: n_train, n_val, n_test, features, classes,
-					   element_size, [class_names […],] [cache] */
 #define WEV_SET		"set"		/* epoch, and the values now in force */
 #define WEV_SAVED	"saved"		/* path, epoch */
 #define WEV_RESTORED	"restored"	/* path, epoch */
