@@ -1,4 +1,7 @@
-/* spec.c: parsing and checking a search spec (every error names its JSON path), normalizing it. */
+/*
+ * spec.c: parsing and checking a search spec (every error names its JSON path), normalizing it.
+ * Layer: part
+ */
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
