@@ -4,7 +4,8 @@
  * the daemon's word: ASHA may prune them; the panda policy raises or lowers α, saves a
  * checkpoint of a good epoch, or rolls back to the last one; user nudges land here too. The
  * decisions themselves are pure functions (asha.c, panda.c); this file carries them out,
- * through the executor's commands. Layer: engine
+ * through the executor's commands.
+ * Layer: engine
  */
 #include <errno.h>
 #include <math.h>

@@ -1,6 +1,7 @@
 /*
  * babysit.h: the engine's hand on running trials at every epoch boundary — ASHA's prunes, the
- * panda policy, checkpoints, rollbacks, user nudges. Layer: engine (private)
+ * panda policy, checkpoints, rollbacks, user nudges.
+ * Layer: engine (private)
  */
 #ifndef TUNA_BABYSIT_H
 #define TUNA_BABYSIT_H

@@ -4,7 +4,8 @@
  * in play. Sampling a box draws exactly as sample_dist does for a distribution with the box's
  * bounds, so the spec's own box samples the trials random search would. Zooming takes the best
  * trials of a round: continuous ranges shrink around them (padded, at most zoom × the width,
- * inside the box before); integer, power-of-two and categorical ones keep what they used. Layer: part
+ * inside the box before); integer, power-of-two and categorical ones keep what they used.
+ * Layer: part
  */
 #include <errno.h>
 #include <math.h>

@@ -5,7 +5,8 @@
  * replies still due (a submit being checked, a watch being followed) are sent, then the
  * daemon shuts its side down and closes (conn_done). A client over the cap (--max-clients),
  * or one that would leave too few file descriptors for the workers and the store, is told so
- * and closed. Layer: front
+ * and closed.
+ * Layer: front
  */
 #include <poll.h>
 #include <stdarg.h>

@@ -1,6 +1,7 @@
 /*
  * conn.h: a client connection — requests in, replies and events out, one teardown that says
- * why. Layer: front
+ * why.
+ * Layer: front
  */
 #ifndef TUNA_CONN_H
 #define TUNA_CONN_H

@@ -4,7 +4,8 @@
  * runs, the models fitted to memory, the search recorded and committed before its id is given
  * out — cancels and nudges. It records every event and commits the store every 50 ms, and
  * hands an event on only once committed. It stops by killing the trials (interrupted, to run
- * again when the daemon does), then committing what is left. Layer: engine
+ * again when the daemon does), then committing what is left.
+ * Layer: engine
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -3,7 +3,8 @@
  * epoch boundaries, and a store kept whole (searches suspended while it cannot be written,
  * then resumed as after a restart). The front hands it specs, cancels and nudges; it runs the
  * trials on an executor, is the only writer of the store, and tells the front of each event
- * once the store has committed it, through the callbacks the front gave. Layer: engine
+ * once the store has committed it, through the callbacks the front gave.
+ * Layer: engine
  */
 #ifndef TUNA_ENGINE_H
 #define TUNA_ENGINE_H

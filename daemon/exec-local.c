@@ -5,7 +5,8 @@
  * event. A trial ends with its last report, or with its process; a process is finished only
  * after both its exit and the EOF of its stdout and stderr (in any order), and only then is
  * the trial it was running, if any, reported ended and the slot reported gone. A data-set check
- * is a process too: `tuna-worker --check -`, one line in, one line out. Layer: part
+ * is a process too: `tuna-worker --check -`, one line in, one line out.
+ * Layer: part
  */
 #include <errno.h>
 #include <math.h>

@@ -1,6 +1,7 @@
 /*
  * exec.c: the executor interface (exec.h): calls through an executor's operations, the names
- * of its commands. Layer: part
+ * of its commands.
+ * Layer: part
  */
 #include <stdlib.h>
 

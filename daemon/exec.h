@@ -5,7 +5,8 @@
  * worker event), the end of a trial (once for every trial it started), the end of a slot (a
  * process it ran). It also checks a data set where its trainer runs, for the submit-time
  * checks and the memory model. The local executor (exec-local.c) runs tuna-worker processes
- * on this machine, a trial after another in each; the engine does not know how. Layer: part
+ * on this machine, a trial after another in each; the engine does not know how.
+ * Layer: part
  */
 #ifndef TUNA_EXEC_H
 #define TUNA_EXEC_H

@@ -1,6 +1,7 @@
 /*
  * fanout.c: events held until their commit, then handed on in order (fanout.h). The held
- * events are those of the last few milliseconds: the store commits every 50 ms. Layer: part
+ * events are those of the last few milliseconds: the store commits every 50 ms.
+ * Layer: part
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
 /*
  * fanout.h: the events a search makes, on their way to whoever watches: each recorded event
  * waits here until the store has committed it, then goes to the callback the owner gave, in
- * order — so nobody hears of anything the database does not show yet. Layer: part
+ * order — so nobody hears of anything the database does not show yet.
+ * Layer: part
  */
 #ifndef TUNA_FANOUT_H
 #define TUNA_FANOUT_H

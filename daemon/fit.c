@@ -2,7 +2,8 @@
  * fit.c: the submit-time memory model (fit.h). The largest model a spec can draw — the largest
  * value of hidden_units, layers and batch_size, each at once — must pass the model-size rule
  * on this data set (modelsize.h), and `parallel` of them must fit in 80 % of the machine's
- * memory; the limits are then sized, or checked, against it (spec_limits_fit). Layer: part
+ * memory; the limits are then sized, or checked, against it (spec_limits_fit).
+ * Layer: part
  */
 #include <errno.h>
 #include <string.h>

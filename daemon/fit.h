@@ -1,6 +1,7 @@
 /*
  * fit.h: whether a search's models fit — in this machine's memory and in the spec's limits —
- * given the shape of its data set as the executor's check found it. Pure. Layer: part
+ * given the shape of its data set as the executor's check found it. Pure.
+ * Layer: part
  */
 #ifndef TUNA_FIT_H
 #define TUNA_FIT_H

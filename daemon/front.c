@@ -3,7 +3,8 @@
  * detached: the engine started with the front's watch streams as its listener, SIGTERM and
  * SIGINT handled. Stopped in order: no new clients, the connections closed, the engine
  * stopped; done when the engine says nothing runs and everything is committed, and the loop
- * then has nothing left to do. Layer: front
+ * then has nothing left to do.
+ * Layer: front
  */
 #include <signal.h>
 

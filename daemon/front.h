@@ -2,7 +2,8 @@
  * front.h: the front — what faces clients: the socket server, the connections, the request
  * table and the watch streams — and the state they share, owned by this layer and handed to
  * its files: the loop, the engine (everything a request asks is done by it), the store (the
- * front only reads it: status, best, event history), the client cap. Layer: front
+ * front only reads it: status, best, event history), the client cap.
+ * Layer: front
  */
 #ifndef TUNA_FRONT_H
 #define TUNA_FRONT_H

@@ -1,6 +1,7 @@
 /*
  * metric.h: a named number a trainer reports — the built-in trainer's val_acc, train_loss,
- * alpha, seconds, … or any name a user's program chooses. Layer: base
+ * alpha, seconds, … or any name a user's program chooses.
+ * Layer: base
  */
 #ifndef TUNA_METRIC_H
 #define TUNA_METRIC_H

@@ -1,4 +1,7 @@
-/* queue.h: the BSD list macros of <sys/queue.h>, with what glibc's lacks. Layer: base */
+/*
+ * queue.h: the BSD list macros of <sys/queue.h>, with what glibc's lacks.
+ * Layer: base
+ */
 #ifndef TUNA_QUEUE_H
 #define TUNA_QUEUE_H
 

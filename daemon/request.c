@@ -1,7 +1,8 @@
 /*
  * request.c: one request line from a client, dispatched by its "type" through a table. Every
  * field is checked for type and range before use; every error is a reply naming what is wrong.
- * What a request asks of the searches, the engine does. Layer: front
+ * What a request asks of the searches, the engine does.
+ * Layer: front
  */
 #include <errno.h>
 #include <math.h>

@@ -1,6 +1,7 @@
 /*
  * sample.c: one draw from a hyperparameter's distribution, on its scale: pure, reproducible by
- * the generator it is given (box.c draws a trial's). Layer: part
+ * the generator it is given (box.c draws a trial's).
+ * Layer: part
  */
 #include <math.h>
 #include <stdint.h>

@@ -1,4 +1,7 @@
-/* sample.h: one draw from a hyperparameter's distribution — pure. Layer: part */
+/*
+ * sample.h: one draw from a hyperparameter's distribution — pure.
+ * Layer: part
+ */
 #ifndef TUNA_SAMPLE_H
 #define TUNA_SAMPLE_H
 

@@ -2,7 +2,8 @@
  * search.c: the searches being run and the scheduler that hands their trials to the executor.
  * A search samples its trials in rounds (one for random search): a round ends when its last
  * trial does, and coarse-to-fine then zooms its box onto the round's best trials. A search is
- * finished when every one of its trials is in a terminal state. Layer: engine
+ * finished when every one of its trials is in a terminal state.
+ * Layer: engine
  */
 #include <errno.h>
 #include <math.h>

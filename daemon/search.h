@@ -1,7 +1,8 @@
 /*
  * search.h: a search being run — its spec, its rounds and their boxes, the trials still to run
  * and to run again, its counts and best trial — and the scheduler that hands trials to the
- * executor. Layer: engine (private)
+ * executor.
+ * Layer: engine (private)
  */
 #ifndef TUNA_SEARCH_H
 #define TUNA_SEARCH_H

@@ -1,4 +1,7 @@
-/* server.h: the Unix socket tunad listens on. Layer: front */
+/*
+ * server.h: the Unix socket tunad listens on.
+ * Layer: front
+ */
 #ifndef TUNA_SERVER_H
 #define TUNA_SERVER_H
 

@@ -3,7 +3,8 @@
  * embedded as sql_migrations[]) and prepares every statement once; writes then run inside one
  * BEGIN IMMEDIATE transaction that store_flush commits, and the reads build the JSON of the
  * status, best and watch replies. A write made of several statements (a trial and its
- * parameters) is wrapped in a savepoint, so a failure leaves no half-written trial behind. Layer: part
+ * parameters) is wrapped in a savepoint, so a failure leaves no half-written trial behind.
+ * Layer: part
  */
 #include <sys/resource.h>
 #include <sys/stat.h>

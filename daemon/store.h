@@ -2,7 +2,8 @@
  * store.h: the SQLite store, the only place with SQL. The daemon is the only writer (its
  * engine; the front only reads): writes go into one open transaction that store_flush commits
  * (the engine calls it on a short timer), so a burst of thousands of rows costs one commit.
- * WAL mode: readers never wait. Layer: part
+ * WAL mode: readers never wait.
+ * Layer: part
  */
 #ifndef TUNA_STORE_H
 #define TUNA_STORE_H

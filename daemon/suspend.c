@@ -5,7 +5,8 @@
  * are forgotten in memory and picked up from the database, exactly as after a restart: every
  * committed row is there and the trials that were running run again (panda from its
  * checkpoint). Meanwhile status, best and watch still answer; submit, cancel and nudge are
- * refused with the cause. Layer: engine
+ * refused with the cause.
+ * Layer: engine
  */
 #include <stdlib.h>
 

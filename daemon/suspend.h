@@ -1,6 +1,7 @@
 /*
  * suspend.h: a database that cannot be written — the searches suspended, then resumed as
- * after a restart. Layer: engine (private)
+ * after a restart.
+ * Layer: engine (private)
  */
 #ifndef TUNA_SUSPEND_H
 #define TUNA_SUSPEND_H

@@ -2,7 +2,8 @@
  * trial.c: the life of a trial once its search has made it (trial.h): started on the
  * executor with its job; each report recorded and published (an epoch: its row in the store,
  * the epoch event) and babysat; its end — its last report, or the end of its process — turned
- * into a result for its search. The executor's callbacks arrive here. Layer: engine
+ * into a result for its search. The executor's callbacks arrive here.
+ * Layer: engine
  */
 #include <math.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /*
  * trial.h: a trial of a search, from its start on the executor to its end — its reports
- * recorded, published and babysat, its end turned into a result. Layer: engine (private)
+ * recorded, published and babysat, its end turned into a result.
+ * Layer: engine (private)
  */
 #ifndef TUNA_TRIAL_H
 #define TUNA_TRIAL_H

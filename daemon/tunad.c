@@ -1,7 +1,8 @@
 /*
  * tunad.c: the daemon's main — options, the worker program checked, the database's lock, the
  * store, the local executor, the socket; then it detaches and runs the front (front.c) until
- * it has stopped. Layer: front
+ * it has stopped.
+ * Layer: front
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,8 @@
  * engine hands over once the store has committed them (so a client that reads the database
  * after an event, `tuna tail -f ID && sqlite3 …`, sees what the event says). A watch of one
  * search ends after that search's end; one that does not follow ends at the newest event
- * recorded when it began. Layer: front
+ * recorded when it began.
+ * Layer: front
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /*
  * watch.h: the watch streams of connections — a search's history from the store, then its
- * events as the engine commits them. Layer: front
+ * events as the engine commits them.
+ * Layer: front
  */
 #ifndef TUNA_WATCH_H
 #define TUNA_WATCH_H

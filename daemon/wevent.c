@@ -1,7 +1,8 @@
 /*
  * wevent.c: a worker's line parsed into a typed event (wevent.h). Members other than numbers
  * and the few strings the daemon uses (objects such as a start event's params or a done
- * event's profile, booleans) are skipped: nothing downstream reads them. Layer: part
+ * event's profile, booleans) are skipped: nothing downstream reads them.
+ * Layer: part
  */
 #include <errno.h>
 #include <math.h>

@@ -1,7 +1,8 @@
 /*
  * wevent.h: one line a worker wrote (worker-protocol.h), parsed once, at the executor's
  * boundary, into a typed event: its kind, the trial it belongs to, its epoch, and every number
- * it carries as a named metric, in the order written. Layer: part
+ * it carries as a named metric, in the order written.
+ * Layer: part
  */
 #ifndef TUNA_WEVENT_H
 #define TUNA_WEVENT_H
