@@ -1,12 +1,12 @@
 /*
- * csv.c: reader for numeric CSV files with one label column, streamed through a buffer. The
- * labels of a file are all integers or all class names (text), told by its first label.
+ * csv.c: reader for numeric CSV files with one label column, streamed through a buffer (its
+ * lines split into fields by csvfield.h). The labels of a file are all integers or all class
+ * names (text), told by its first label.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,142 +15,13 @@
 
 #include "classes.h"
 #include "csv.h"
+#include "csvfield.h"
 #include "dataset.h"
 #include "xmalloc.h"
 
 #ifndef CSV_BUF			/* the fuzz build makes it small (tests/fuzz/meson.build) */
 #define CSV_BUF		(1 << 20)	/* initial read buffer; grows for longer lines */
 #endif
-#define CSV_SHOW	40		/* characters of a bad field quoted in messages */
-
-enum { CSV_NUMBER = 0, CSV_NAN = -1, CSV_RANGE = -2 };
-
-static const double csv_pow10[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-	1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-};
-
-/* Whether c is a blank inside a line. */
-static inline int
-csv_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Whether c is white space, line ends included. */
-static inline int
-csv_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/*
- * Parse a plain decimal ([sign] digits [. digits], blanks around) at p; a '\n' must follow
- * somewhere. Returns the position of the comma or line end ('\n', or '\r' before '\n') after
- * it, or NULL when the field needs the slow path. The result is exact: a mantissa of at most
- * 2^53 divided by an exact power of ten is rounded once, as strtod rounds.
- */
-static inline const char *
-csv_fast(const char *p, double *v)
-{
-	uint64_t m = 0;
-	int neg = 0, nd = 0, frac = 0;
-	double d;
-
-	while (csv_blank(*p))
-		p++;
-	if (*p == '-' || *p == '+') {
-		neg = *p == '-';
-		p++;
-	}
-	while ((unsigned char)(*p - '0') < 10) {
-		if (++nd > 19)
-			return NULL;
-		m = m * 10 + (unsigned)(*p++ - '0');
-	}
-	if (*p == '.') {
-		p++;
-		while ((unsigned char)(*p - '0') < 10) {
-			if (++nd > 19)
-				return NULL;
-			m = m * 10 + (unsigned)(*p++ - '0');
-			frac++;
-		}
-	}
-	if (nd == 0 || m > ((uint64_t)1 << 53) || frac > 22)
-		return NULL;
-	while (csv_blank(*p))
-		p++;
-	if (*p != ',' && *p != '\n' && !(*p == '\r' && p[1] == '\n'))
-		return NULL;
-	d = (double)m;
-	if (frac > 0)
-		d /= csv_pow10[frac];
-	*v = neg ? -d : d;
-	return p;
-}
-
-/*
- * Find the field starting at p in a line ending at e: [*fs, *fe) is its text without blanks
- * around and without quotes. Returns the position of the comma or e after it, or NULL for a
- * malformed quoted field.
- */
-static const char *
-csv_field(const char *p, const char *e, const char **fs, const char **fe)
-{
-	const char *q;
-
-	while (p < e && csv_blank(*p))
-		p++;
-	if (p < e && *p == '"') {
-		q = p + 1;
-		for (;;) {
-			q = memchr(q, '"', (size_t)(e - q));
-			if (q == NULL)
-				return NULL;
-			if (q + 1 < e && q[1] == '"') {
-				q += 2;
-				continue;
-			}
-			break;
-		}
-		*fs = p + 1;
-		*fe = q;
-		p = q + 1;
-		while (p < e && csv_blank(*p))
-			p++;
-		if (p < e && *p != ',')
-			return NULL;
-		return p;
-	}
-	q = memchr(p, ',', (size_t)(e - p));
-	if (q == NULL)
-		q = e;
-	*fs = p;
-	*fe = q;
-	while (*fe > *fs && csv_blank((*fe)[-1]))
-		(*fe)--;
-	return q;
-}
-
-/* Parse a whole field with strtod: CSV_NUMBER, CSV_NAN (not a number) or CSV_RANGE (not a float). */
-static int
-csv_number(const char *s, const char *e, double *v)
-{
-	char buf[128], *end;
-	size_t n = (size_t)(e - s);
-
-	if (n == 0 || n >= sizeof buf)
-		return CSV_NAN;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	*v = strtod(buf, &end);
-	if (end != buf + n)
-		return CSV_NAN;
-	if (!isfinite(*v) || fabs(*v) > FLT_MAX)
-		return CSV_RANGE;
-	return CSV_NUMBER;
-}
 
 /* Read into buf[*len, cap - 1) until it is full or the file ends (*eof); buf[0] is at off. */
 static int
@@ -210,7 +81,7 @@ csv_count(struct csv *c, size_t *lines, char **cause)
 		end = c->buf + len;
 		for (n = 0, p = c->buf; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
 			n++;
-		for (k = len; k > 0 && csv_space(c->buf[k - 1]); k--)
+		for (k = len; k > 0 && csvfield_space(c->buf[k - 1]); k--)
 			;
 		if (k > 0) {
 			*lines = nl + n + 1;
@@ -223,47 +94,6 @@ csv_count(struct csv *c, size_t *lines, char **cause)
 	return 0;
 }
 
-/* The end of the line starting at p ('\n', or the '\r' before it); a '\n' comes before lim. */
-static const char *
-csv_line_end(const char *p, const char *lim)
-{
-	const char *e = memchr(p, '\n', (size_t)(lim - p));
-
-	return e > p && e[-1] == '\r' ? e - 1 : e;
-}
-
-/* Quote a bad field in a message: its length, capped. */
-static int
-csv_show(const char *fs, const char *fe)
-{
-	return fe - fs > CSV_SHOW ? CSV_SHOW : (int)(fe - fs);
-}
-
-/* Whether the field [fs, fe) reads name (a quoted field has its quotes doubled inside). */
-static int
-csv_field_is(const char *fs, const char *fe, int quoted, const char *name)
-{
-	for (; fs < fe; fs += quoted && *fs == '"' ? 2 : 1) {
-		if (*name == '\0' || *name++ != *fs)
-			return 0;
-	}
-	return *name == '\0';
-}
-
-/* Copy a field to out (max + 1 bytes) undoubling its quotes: its length, or max + 1. */
-static size_t
-csv_unquote(char *out, size_t max, const char *fs, const char *fe, int quoted)
-{
-	size_t n = 0;
-
-	for (; fs < fe; fs += quoted && *fs == '"' ? 2 : 1) {
-		if (n == max)
-			return max + 1;
-		out[n++] = *fs;
-	}
-	out[n] = '\0';
-	return n;
-}
 
 /* The fields of a (well-formed) header line [s, le) for a message: the first 8, quoted. */
 static char *
@@ -274,12 +104,12 @@ csv_header_list(const char *s, const char *le)
 	int i;
 
 	for (i = 0, p = s; ; i++, p++) {
-		p = csv_field(p, le, &fs, &fe);
+		p = csvfield_find(p, le, &fs, &fe);
 		if (i == 8)
 			next = xasprintf("%s, …", list);
 		else
 			next = xasprintf("%s%s\"%.*s\"%s", list, i > 0 ? ", " : "",
-			    csv_show(fs, fe), fs, fe - fs > CSV_SHOW ? "..." : "");
+			    csvfield_show(fs, fe), fs, fe - fs > CSVFIELD_SHOW ? "..." : "");
 		free(list);
 		list = next;
 		if (i == 8 || p == NULL || p == le)
@@ -311,11 +141,11 @@ csv_next_label(struct csv *c, size_t from, size_t *len, int *eof, int *text, cha
 		e--;
 	*text = -1;
 	for (col = 0, p = s; ; col++, p++) {
-		if ((p = csv_field(p, e, &fs, &fe)) == NULL)
+		if ((p = csvfield_find(p, e, &fs, &fe)) == NULL)
 			return 0;
 		if (col == (size_t)c->label_column) {
 			if (fs < fe)
-				*text = csv_number(fs, fe, &v) == CSV_NAN;
+				*text = csvfield_number(fs, fe, &v) == CSVFIELD_NAN;
 			return 0;
 		}
 		if (p == e)
@@ -390,19 +220,19 @@ csv_open(struct csv *c, const char *path, int label_column, const char *label_na
 	}
 	for (p = s; ; p++) {
 		q = p;
-		p = csv_field(q, le, &fs, &fe);
+		p = csvfield_find(q, le, &fs, &fe);
 		if (p == NULL) {
 			err = xcause(cause, -EINVAL, "%s: line 1, column %zu: malformed quoted "
 			    "field", path, fields + 1);
 			goto fail;
 		}
-		if (csv_number(fs, fe, &v) != CSV_NUMBER) {
+		if (csvfield_number(fs, fe, &v) != CSVFIELD_NUMBER) {
 			if (label_name == NULL && fields == (size_t)label_column)
 				text_label = 1;
 			else
 				text_other = 1;
 		}
-		if (label_name != NULL && csv_field_is(fs, fe, fs > q && fs[-1] == '"',
+		if (label_name != NULL && csvfield_is(fs, fe, fs > q && fs[-1] == '"',
 		    label_name)) {
 			if (found > 0) {
 				err = xcause(cause, -EINVAL, "%s: line 1: two columns named "
@@ -483,13 +313,13 @@ csv_feature(struct csv *c, const char *p, const char *le, const char **t, size_t
 	double v;
 	int r;
 
-	if ((*t = csv_field(p, le, &fs, &fe)) == NULL)
+	if ((*t = csvfield_find(p, le, &fs, &fe)) == NULL)
 		return xcause(cause, -EINVAL, "%s: line %zu, column %zu: malformed quoted field",
 		    c->path, line, col + 1);
-	if ((r = csv_number(fs, fe, &v)) != CSV_NUMBER)
+	if ((r = csvfield_number(fs, fe, &v)) != CSVFIELD_NUMBER)
 		return xcause(cause, -EINVAL, "%s: line %zu, column %zu: \"%.*s\"%s %s", c->path,
-		    line, col + 1, csv_show(fs, fe), fs, fe - fs > CSV_SHOW ? "..." : "",
-		    r == CSV_NAN ? "is not a number" : "is out of range for a float");
+		    line, col + 1, csvfield_show(fs, fe), fs, fe - fs > CSVFIELD_SHOW ? "..." : "",
+		    r == CSVFIELD_NAN ? "is not a number" : "is out of range for a float");
 	*x = (float)v;
 	return 0;
 }
@@ -502,12 +332,12 @@ csv_label_int(struct csv *c, const char *fs, const char *fe, size_t line, int cl
 	int r, mixed;
 	double v;
 
-	r = csv_number(fs, fe, &v);
-	if (r != CSV_NUMBER || v < 0 || v >= DATASET_MAX_CLASSES || v != floor(v)) {
-		mixed = r == CSV_NAN && c->names != NULL;
+	r = csvfield_number(fs, fe, &v);
+	if (r != CSVFIELD_NUMBER || v < 0 || v >= DATASET_MAX_CLASSES || v != floor(v)) {
+		mixed = r == CSVFIELD_NAN && c->names != NULL;
 		return xcause(cause, -EINVAL, "%s: line %zu: label \"%.*s\"%s is not an integer in "
-		    "[0, %d]%s%s%s%s", c->path, line, csv_show(fs, fe), fs,
-		    fe - fs > CSV_SHOW ? "..." : "", DATASET_MAX_CLASSES - 1,
+		    "[0, %d]%s%s%s%s", c->path, line, csvfield_show(fs, fe), fs,
+		    fe - fs > CSVFIELD_SHOW ? "..." : "", DATASET_MAX_CLASSES - 1,
 		    mixed && classes > 0 ? " (the training file's labels are integers)" : "",
 		    mixed && classes == 0 ? ", but the first label (line " : "",
 		    mixed && classes == 0 ? c->first_label : "",
@@ -533,17 +363,18 @@ csv_label_name(struct csv *c, const char *fs, const char *fe, int quoted, size_t
 	double v;
 	int id, err;
 
-	if (classes == 0 && csv_number(fs, fe, &v) != CSV_NAN)
+	if (classes == 0 && csvfield_number(fs, fe, &v) != CSVFIELD_NAN)
 		return xcause(cause, -EINVAL, "%s: line %zu: label \"%.*s\"%s is a number, but the "
 		    "first label (line %s\") is not: the labels of a file must be all integers or "
-		    "all class names", c->path, line, csv_show(fs, fe), fs,
-		    fe - fs > CSV_SHOW ? "..." : "", c->first_label);
-	if ((len = csv_unquote(name, CLASSES_MAX_NAME, fs, fe, quoted)) > CLASSES_MAX_NAME)
+		    "all class names", c->path, line, csvfield_show(fs, fe), fs,
+		    fe - fs > CSVFIELD_SHOW ? "..." : "", c->first_label);
+	if ((len = csvfield_unquote(name, CLASSES_MAX_NAME, fs, fe, quoted)) > CLASSES_MAX_NAME)
 		return xcause(cause, -EINVAL, "%s: line %zu: label \"%.*s...\" is longer than %d "
-		    "bytes", c->path, line, CSV_SHOW, fs, CLASSES_MAX_NAME);
+		    "bytes", c->path, line, CSVFIELD_SHOW, fs, CLASSES_MAX_NAME);
 	if (!classes_valid(name, len))
 		return xcause(cause, -EINVAL, "%s: line %zu: label \"%.*s\"%s is not valid UTF-8 "
-		    "text", c->path, line, csv_show(fs, fe), fs, fe - fs > CSV_SHOW ? "..." : "");
+		    "text", c->path, line, csvfield_show(fs, fe), fs,
+		    fe - fs > CSVFIELD_SHOW ? "..." : "");
 	if ((id = classes_find(c->names, name, len)) < 0 && classes > 0) {
 		list = classes_list(c->names, 8);
 		err = xcause(cause, -EINVAL, "%s: line %zu: label \"%s\" is not a class of the "
@@ -569,7 +400,7 @@ csv_label(struct csv *c, const char *p, const char *le, const char **t, size_t l
 {
 	const char *fs, *fe;
 
-	if ((*t = csv_field(p, le, &fs, &fe)) == NULL)
+	if ((*t = csvfield_find(p, le, &fs, &fe)) == NULL)
 		return xcause(cause, -EINVAL, "%s: line %zu, column %d: malformed quoted field",
 		    c->path, line, c->label_column + 1);
 	if (fs == fe)
@@ -577,7 +408,8 @@ csv_label(struct csv *c, const char *p, const char *le, const char **t, size_t l
 		    line, c->label_column + 1);
 	if (c->text < 0) {
 		/* The training file's first label tells integers from class names. */
-		c->text = c->names != NULL && csv_number(fs, fe, &(double){ 0 }) == CSV_NAN;
+		c->text = c->names != NULL &&
+		    csvfield_number(fs, fe, &(double){ 0 }) == CSVFIELD_NAN;
 		snprintf(c->first_label, sizeof c->first_label, "%zu: \"%.*s%s", line,
 		    fe - fs > 24 ? 24 : (int)(fe - fs), fs, fe - fs > 24 ? "..." : "");
 	}
@@ -601,11 +433,11 @@ csv_line(struct csv *c, const char **pp, const char *lim, size_t line, size_t ro
 		return xcause(cause, -EINVAL, "%s: line %zu: empty line, expected %zu fields",
 		    c->path, line, c->columns);
 	for (col = 0; ; p = t + 1) {
-		if (col != lab && (t = csv_fast(p, &v)) != NULL)
+		if (col != lab && (t = csvfield_fast(p, &v)) != NULL)
 			xr[fcol++] = (float)v;
 		else {
 			if (le == NULL)
-				le = csv_line_end(start, lim);
+				le = csvfield_line_end(start, lim);
 			if (col == lab)
 				err = csv_label(c, p, le, &t, line, classes, &y[row], cause);
 			else
@@ -619,9 +451,9 @@ csv_line(struct csv *c, const char **pp, const char *lim, size_t line, size_t ro
 		if (col == c->columns) {
 			/* Too many fields: count them all for the message. */
 			if (le == NULL)
-				le = csv_line_end(start, lim);
+				le = csvfield_line_end(start, lim);
 			for (extra = 0; t != NULL && t != le; extra++)
-				t = csv_field(t + 1, le, &fs, &fe);
+				t = csvfield_find(t + 1, le, &fs, &fe);
 			return xcause(cause, -EINVAL, "%s: line %zu: %zu fields, expected %zu",
 			    c->path, line, col + extra, c->columns);
 		}
@@ -678,7 +510,7 @@ csv_read(struct csv *c, float *x, uint16_t *y, int classes, struct classes *name
 	/* Only blank lines may follow: anything else was appended since csv_open counted. */
 	for (;;) {
 		for (p = c->buf + pos; p < c->buf + len; p++) {
-			if (!csv_space(*p))
+			if (!csvfield_space(*p))
 				return xcause(cause, -EIO, "%s: line %zu: the file changed while "
 				    "being read (it had %zu data rows)", c->path, line, c->rows);
 		}
