@@ -208,6 +208,7 @@ engine_stop(struct engine *e, const char *why)
 	e->stopping = true;
 	log_debug("engine: stopping: %s; %d trials running", why, e->running);
 	trial_kill_all(e, TRIAL_INTERRUPTED);
+	exec_kill_all(e->exec);	/* idle workers and data-set checks too */
 	engine_stop_done(e);
 }
 

@@ -611,8 +611,7 @@ exec_local_command(struct exec *x, void *trial, const struct exec_cmd *cmd, char
 	int i;
 
 	if (w == NULL || w->killed || uv_is_closing((uv_handle_t *)&w->in))
-		return xcause(cause, -EPIPE, "trial %lld: its worker is gone",
-		    w != NULL ? (long long)w->job.id : -1LL);
+		return xcause(cause, -EPIPE, "%s: its worker is gone", exec_cmd_name(cmd->kind));
 	msg = cJSON_CreateObject();
 	cJSON_AddStringToObject(msg, "cmd", exec_cmd_name(cmd->kind));
 	for (i = 0; cmd->kind == EXEC_SET && i < cmd->nset; i++)

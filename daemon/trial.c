@@ -100,15 +100,16 @@ trial_kill_search(struct engine *e, struct search *s, enum trial_status why)
 	}
 }
 
-/* Kill every running trial, and every process of the executor; the trials end as why says. */
+/* Kill every running trial; they end as why says. */
 void
 trial_kill_all(struct engine *e, enum trial_status why)
 {
-	struct trial *t;
+	struct trial *t, *t1;
 
-	TAILQ_FOREACH(t, &e->trials, entry)
+	TAILQ_FOREACH_SAFE(t, &e->trials, entry, t1) {
 		t->killed = why;
-	exec_kill_all(e->exec);
+		exec_kill(e->exec, t);
+	}
 }
 
 /* An epoch ended: record its numbers, publish them, babysit. */
