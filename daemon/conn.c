@@ -70,6 +70,7 @@ conn_close(struct conn *c, const char *why)
 	if (c->closing)
 		return;
 	c->closing = true;
+	watch_stop(c);
 	log_debug("client %llu: closed: %s", (unsigned long long)c->serial, why);
 	TAILQ_REMOVE(&c->f->conns, c, entry);
 	uv_close((uv_handle_t *)&c->pipe, conn_closed_cb);

@@ -155,7 +155,7 @@ int
 engine_open(struct engine **ep, const struct engine_config *cfg, const struct engine_cb *cb,
     char **cause)
 {
-	struct fanout_cb fcb = { cb->event, cb->committed, cb->arg };
+	struct fanout_cb fcb = { cb->event, cb->committed, cb->wanted, cb->arg };
 	struct exec_cb xcb = { trial_report, trial_end, engine_slot_end, NULL };
 	struct engine *e = xcalloc(1, sizeof *e);
 
@@ -395,4 +395,11 @@ int64_t
 engine_committed_event(const struct engine *e)
 {
 	return fanout_committed(e->fanout);
+}
+
+/* The id of the newest event nobody was waiting for (not held): watch_pump reads it later. */
+int64_t
+engine_unheld_event(const struct engine *e)
+{
+	return fanout_unheld(e->fanout);
 }

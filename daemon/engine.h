@@ -28,6 +28,7 @@ struct trial;
 struct engine_cb {
 	void (*event)(void *arg, int64_t id, int64_t search_id, const cJSON *ev);
 	void (*committed)(void *arg, int64_t id);	/* events up to id are out */
+	bool (*wanted)(void *arg);	/* whether anybody wants events now (else not held) */
 	void (*stopped)(void *arg);	/* engine_stop is done: nothing runs, all committed */
 	void *arg;
 };
@@ -83,6 +84,7 @@ const char *engine_suspended(const struct engine *e);
 char *engine_refusal(const struct engine *e);
 int64_t engine_last_event(const struct engine *e);
 int64_t engine_committed_event(const struct engine *e);
+int64_t engine_unheld_event(const struct engine *e);
 
 /* For the engine's own files. */
 void engine_publish(struct engine *e, int64_t search_id, int64_t trial_id, const char *kind,

@@ -22,6 +22,7 @@ struct fanout {
 	struct fanout_cb cb;
 	int64_t last;			/* id of the newest event recorded */
 	int64_t committed;		/* id of the newest event committed */
+	int64_t unheld;			/* id of the newest event not held (nobody wanted it) */
 	STAILQ_HEAD(, fanout_held) held;
 };
 
@@ -78,10 +79,16 @@ void
 fanout_add(struct fanout *f, int64_t id, int64_t search_id, int64_t trial_id,
     const char *kind, const cJSON *data)
 {
-	struct fanout_held *h = xmalloc(sizeof *h);
+	struct fanout_held *h;
 	const cJSON *item;
 	char now[40];
 
+	f->last = id;
+	if (!f->cb.wanted(f->cb.arg)) {
+		f->unheld = id;
+		return;
+	}
+	h = xmalloc(sizeof *h);
 	h->id = id;
 	h->search_id = search_id;
 	h->ev = cJSON_CreateObject();
@@ -95,7 +102,6 @@ fanout_add(struct fanout *f, int64_t id, int64_t search_id, int64_t trial_id,
 	cJSON_ArrayForEach(item, data)
 		cJSON_AddItemToObject(h->ev, item->string, cJSON_Duplicate(item, 1));
 	STAILQ_INSERT_TAIL(&f->held, h, entry);
-	f->last = id;
 }
 
 /* The store committed everything recorded: hand the held events on, in order. */
@@ -120,6 +126,8 @@ fanout_rollback(struct fanout *f)
 {
 	fanout_drop(f);
 	f->last = f->committed;
+	if (f->unheld > f->committed)
+		f->unheld = f->committed;
 }
 
 /* The id of the newest event recorded. */
@@ -134,4 +142,14 @@ int64_t
 fanout_committed(const struct fanout *f)
 {
 	return f->committed;
+}
+
+/*
+ * The id of the newest event not held (nobody wanted it then): until it is committed, a new
+ * watcher cannot go live, it reads that far from the store after the commit.
+ */
+int64_t
+fanout_unheld(const struct fanout *f)
+{
+	return f->unheld;
 }

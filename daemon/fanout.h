@@ -1,12 +1,14 @@
 /*
  * fanout.h: the events a search makes, on their way to whoever watches: each recorded event
  * waits here until the store has committed it, then goes to the callback the owner gave, in
- * order — so nobody hears of anything the database does not show yet.
+ * order — so nobody hears of anything the database does not show yet. While nobody wants
+ * events (no client watches), none is held: a watcher reads those from the store.
  * Layer: part
  */
 #ifndef TUNA_FANOUT_H
 #define TUNA_FANOUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <cJSON.h>
@@ -16,6 +18,8 @@ struct fanout_cb {
 	void (*event)(void *arg, int64_t id, int64_t search_id, const cJSON *ev);
 	/* every event up to id is committed and was handed to event() */
 	void (*committed)(void *arg, int64_t id);
+	/* whether anybody wants events now: if not, they are not held */
+	bool (*wanted)(void *arg);
 	void *arg;
 };
 
@@ -29,5 +33,6 @@ void fanout_commit(struct fanout *f);
 void fanout_rollback(struct fanout *f);
 int64_t fanout_last(const struct fanout *f);
 int64_t fanout_committed(const struct fanout *f);
+int64_t fanout_unheld(const struct fanout *f);
 
 #endif

@@ -31,6 +31,7 @@ struct front {
 	int max_workers;		/* worker processes at once */
 	int max_clients;		/* connections at once (server.c may lower it) */
 	int nconns;
+	int nwatching;			/* connections with a watch stream (watch.c) */
 	bool stopping;
 	bool signals;			/* SIGTERM and SIGINT handled (not in the fuzz harness) */
 	uv_signal_t sigterm, sigint;

@@ -18,6 +18,16 @@
 #define WATCH_PAGE 500
 #define WATCH_MAX_QUEUE (1 << 20)	/* history is paged while the client is this far behind */
 
+/* Stop watching (the stream ended, or the connection is closing). */
+void
+watch_stop(struct conn *c)
+{
+	if (!c->watching)
+		return;
+	c->watching = false;
+	c->f->nwatching--;
+}
+
 /* Send the end-of-stream marker and stop watching. */
 static void
 watch_eof(struct conn *c)
@@ -25,7 +35,7 @@ watch_eof(struct conn *c)
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "event", "eof");
-	c->watching = false;
+	watch_stop(c);
 	conn_send(c, o);
 	conn_done(c);
 }
@@ -88,6 +98,8 @@ watch_pump(struct conn *c)
 				watch_eof(c);
 				return;
 			}
+			if (engine_unheld_event(c->f->engine) > committed)
+				return;	/* not held for anyone: read after their commit */
 			c->watch_live = true;
 		}
 	}
@@ -103,6 +115,7 @@ watch_start(struct conn *c, int64_t search_id, bool history, bool follow)
 	struct engine *e = c->f->engine;
 
 	c->watching = true;
+	c->f->nwatching++;
 	c->watch_search = search_id;
 	c->watch_live = false;
 	c->watch_next = history ? 1 : engine_last_event(e) + 1;
@@ -129,7 +142,10 @@ watch_event(void *arg, int64_t id, int64_t search_id, const cJSON *ev)
 	}
 }
 
-/* Engine callback: every event up to id is out; a watch that does not follow may be done. */
+/*
+ * Engine callback: every event up to id is out. A watch that does not follow may be done; one
+ * still reading history reads on (what nobody waited for, and was not held, is there now).
+ */
 void
 watch_committed(void *arg, int64_t id)
 {
@@ -137,7 +153,20 @@ watch_committed(void *arg, int64_t id)
 	struct conn *c, *c1;
 
 	TAILQ_FOREACH_SAFE(c, &f->conns, entry, c1) {
-		if (c->watching && c->watch_live && c->watch_until <= id)
+		if (!c->watching || c->closing)
+			continue;
+		if (!c->watch_live)
+			watch_pump(c);
+		else if (c->watch_until <= id)
 			watch_eof(c);
 	}
+}
+
+/* Engine callback: whether any connection watches (events are held for it until committed). */
+bool
+watch_wanted(void *arg)
+{
+	const struct front *f = arg;
+
+	return f->nwatching > 0;
 }

@@ -14,8 +14,10 @@
 struct conn;
 
 void watch_start(struct conn *c, int64_t search_id, bool history, bool follow);
+void watch_stop(struct conn *c);
 void watch_pump(struct conn *c);
 void watch_event(void *arg, int64_t id, int64_t search_id, const cJSON *ev);
 void watch_committed(void *arg, int64_t id);
+bool watch_wanted(void *arg);
 
 #endif
