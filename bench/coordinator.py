@@ -8,11 +8,19 @@ does nothing but 4 suggestions and 10 trial.report calls), their ratio, and tuna
 1,000 trials and at the end.
 
     meson compile -C build && /usr/bin/python3 bench/coordinator.py [--trials 20000]
+
+--compare OLD_BUILD NEW_BUILD runs only the tuna side, with two Meson build directories (each
+with daemon/tunad and worker/tuna-worker), alternately old, new, old, new, ... (--runs each),
+every run in a fresh temporary directory, and prints each run, the medians, the ratios new/old
+and whether each is within +-10 % (bench/compare-builds builds a git revision and calls this):
+
+    /usr/bin/python3 bench/coordinator.py --compare OLD_BUILD build [--runs 3] [--trials 20000]
 """
 import argparse
 import json
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,21 +47,29 @@ def make_csv(path, rows=40):
             f.write(f"{c},{c + 0.1 * (i % 7)},{1 - c},{0.5 * (i % 3)},{0.1 * i}\n")
 
 
-def run_tuna(args, tmp):
+def run_tuna(args, tmp, tunad=None, worker=None):
+    """One tuna run in tmp: tunad (default args.tunad) with its own worker lookup, or with
+    --worker worker when given (--compare)."""
     sock = os.path.join(tmp, "tunad.sock")
     db = os.path.join(tmp, "tuna.db")
     csv = os.path.join(tmp, "tiny.csv")
+    log = os.path.join(tmp, "log")
     make_csv(csv)
     env = dict(os.environ, TUNA_CACHE_DIR=os.path.join(tmp, "cache"))
-    daemon = subprocess.Popen([args.tunad, "--foreground", "--socket", sock, "--db", db,
-                               "--workers", str(args.workers)],
-                              stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "log"), "w"),
-                              env=env)
+    cmd = [tunad or args.tunad, "--foreground", "--socket", sock, "--db", db,
+           "--workers", str(args.workers)]
+    if worker:
+        cmd += ["--worker", worker]
+        env["TUNA_WORKER"] = worker
+    daemon = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log, "w"), env=env)
     try:
         for _ in range(200):
-            if os.path.exists(sock):
+            if os.path.exists(sock) or daemon.poll() is not None:
                 break
             time.sleep(0.02)
+        if not os.path.exists(sock):
+            with open(log) as f:
+                sys.exit(f"{cmd[0]}: no socket (exit status {daemon.poll()}):\n{f.read()[-2000:]}")
         spec = {"name": "overhead", "dataset": {"path": csv, "val_fraction": 0.25},
                 "trials": args.trials, "parallel": args.workers, "epochs": 10, "seed": 1,
                 "params": {"alpha": {"scale": "log", "min": 1e-4, "max": 1e-1},
@@ -121,6 +137,152 @@ def run_optuna(args, tmp):
     return {"trials": n, "seconds": elapsed, "rate": n / elapsed}
 
 
+def cpu_model():
+    """The CPU's model name from /proc/cpuinfo, and how many processors it lists."""
+    name, n = None, 0
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if key == "processor":
+                    n += 1
+                elif name is None and key in ("model name", "Hardware", "cpu model"):
+                    name = value.strip()
+    except OSError:
+        pass
+    return f"{name or 'unknown'}, {n or os.cpu_count()} processors"
+
+
+BLAS_PROBE = """
+import ctypes, sys
+lib = ctypes.CDLL(sys.argv[1])
+lib.openblas_get_corename.restype = ctypes.c_char_p
+lib.openblas_get_config.restype = ctypes.c_char_p
+print(lib.openblas_get_corename().decode(), "|", lib.openblas_get_config().decode())
+"""
+
+
+def blas_kernel(worker):
+    """The OpenBLAS kernel the worker gets: its libopenblas (from ldd) asked, in a child with
+    the worker's environment, for openblas_get_corename(). None when that is not cheap."""
+    try:
+        ldd = subprocess.run(["ldd", worker], capture_output=True, text=True, timeout=10).stdout
+        libs = [line.split("=>")[1].split()[0] for line in ldd.splitlines()
+                if "libopenblas" in line and "=>" in line]
+        if not libs:
+            return None
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+        out = subprocess.run([sys.executable, "-c", BLAS_PROBE, libs[0]], capture_output=True,
+                             text=True, timeout=10, env=env).stdout.strip()
+        core, _, config = out.partition(" | ")
+        if not core:
+            return None
+        version = " ".join(config.split()[:2])
+        return f"{core} ({version}, {os.path.realpath(libs[0])})"
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return None
+
+
+def build_info(build):
+    """Paths of a Meson build directory's tunad and tuna-worker, and a line describing it:
+    its source's git revision, buildtype, and whether ninja would rebuild either program."""
+    build = os.path.abspath(build)
+    tunad = os.path.join(build, "daemon", "tunad")
+    worker = os.path.join(build, "worker", "tuna-worker")
+    for p in (tunad, worker):
+        if not os.access(p, os.X_OK):
+            sys.exit(f"{build}: no {os.path.relpath(p, build)} (build it: ninja -C {build})")
+    notes, opts = [], {}
+    try:
+        with open(os.path.join(build, "meson-info", "meson-info.json")) as f:
+            src = json.load(f)["directories"]["source"]
+        with open(os.path.join(build, "meson-info", "intro-buildoptions.json")) as f:
+            opts = {o["name"]: o["value"] for o in json.load(f)}
+        rev = subprocess.run(["git", "-C", src, "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", src, "status", "--porcelain", "--untracked-files=no",
+                                "--", ".", ":(exclude)bench", ":(exclude)*.md"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        notes.append(f"source {src} at {rev or '?'}"
+                     f"{' + uncommitted changes outside bench/' if dirty else ''}")
+        notes.append(f"buildtype {opts.get('buildtype')}, native {opts.get('native')}")
+        if opts.get("buildtype") != "release":
+            notes.append("WARNING: not a release build")
+        stale = subprocess.run(["ninja", "-n", "-C", build, "daemon/tunad", "worker/tuna-worker"],
+                               capture_output=True, text=True, timeout=30).stdout
+        if "no work to do" not in stale:
+            notes.append("WARNING: out of date with its source (run ninja -C %s)" % build)
+    except (OSError, ValueError, KeyError, subprocess.SubprocessError):
+        notes.append("not a Meson build directory?")
+    config = (opts.get("buildtype"), opts.get("native"), opts.get("optimization"))
+    return tunad, worker, "; ".join(notes), config
+
+
+def ratio_verdict(name, old, new, tolerance=0.10):
+    """One line: the medians, new/old and PASS when new is within +-tolerance of old."""
+    r = new / old if old else float("nan")
+    ok = abs(r - 1) <= tolerance
+    way = ""
+    if not ok and r == r:
+        way = f" (new {'higher' if r > 1 else 'lower'} by {abs(r - 1) * 100:.1f} %)"
+    return (f"{name:28}{old:>10.1f}{new:>10.1f}{r:>10.3f}  "
+            f"{'PASS' if ok else 'FAIL'}{way}")
+
+
+def compare(args):
+    old_build, new_build = args.compare
+    sides = {}
+    for side, build in (("old", old_build), ("new", new_build)):
+        sides[side] = build_info(build)
+    print(f"coordinator overhead, old vs new build: {args.trials} tiny trials, 10 epochs each, "
+          f"{args.workers} workers, {args.runs} run(s) each, alternating old/new")
+    print(f"CPU: {cpu_model()}; load average at start: {os.getloadavg()[0]:.2f}")
+    coretype = os.environ.get("OPENBLAS_CORETYPE", "(unset)")
+    for side, build in (("old", old_build), ("new", new_build)):
+        tunad, worker, notes, _ = sides[side]
+        print(f"{side}: {os.path.abspath(build)}  [{notes}]")
+        kernel = blas_kernel(worker)
+        print(f"     BLAS kernel: {kernel or 'unknown'}; OPENBLAS_CORETYPE={coretype}")
+    if sides["old"][3] != sides["new"][3]:
+        print("WARNING: the builds differ in buildtype, native or optimization "
+              f"(old {sides['old'][3]}, new {sides['new'][3]})")
+    sys.stdout.flush()
+    results = {"old": [], "new": []}
+    print()
+    print(f"{'run':5}{'build':7}{'trials/s':>10}{'seconds':>9}{'RSS 1k MB':>11}"
+          f"{'RSS end MB':>12}{'done':>8}{'epochs':>9}")
+    for i in range(1, args.runs + 1):
+        for side in ("old", "new"):
+            tunad, worker = sides[side][:2]
+            with tempfile.TemporaryDirectory(prefix=f"tuna-bench-{side}-") as tmp:
+                t = run_tuna(args, tmp, tunad=tunad, worker=worker)
+            results[side].append(t)
+            rss_1k = f"{t['rss_1k']:.1f}" if t["rss_1k"] is not None else "-"
+            print(f"{i:<5}{side:7}{t['rate']:>10.0f}{t['seconds']:>9.2f}{rss_1k:>11}"
+                  f"{t['rss_end']:>12.1f}{t['done']:>8}{t['epochs']:>9}", flush=True)
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    print()
+    print(f"{'median of ' + str(args.runs):28}{'old':>10}{'new':>10}{'new/old':>10}  within +-10 %")
+    med = {side: {} for side in results}
+    for side, runs in results.items():
+        med[side]["rate"] = statistics.median(r["rate"] for r in runs)
+        med[side]["rss_end"] = statistics.median(r["rss_end"] for r in runs)
+        k = [r["rss_1k"] for r in runs if r["rss_1k"] is not None]
+        med[side]["rss_1k"] = statistics.median(k) if k else None
+    print(ratio_verdict("trials per second", med["old"]["rate"], med["new"]["rate"]))
+    if med["old"]["rss_1k"] is not None and med["new"]["rss_1k"] is not None:
+        print(ratio_verdict("daemon RSS after 1,000, MB", med["old"]["rss_1k"],
+                            med["new"]["rss_1k"]))
+    print(ratio_verdict("daemon RSS at end, MB", med["old"]["rss_end"], med["new"]["rss_end"]))
+    want = (args.trials, 10 * args.trials)
+    bad = [f"{side} run {i + 1}" for side, runs in results.items()
+           for i, r in enumerate(runs) if (r["done"], r["epochs"]) != want]
+    print(f"every trial done, 10 epochs each: {'PASS' if not bad else 'FAIL: ' + ', '.join(bad)}")
+    if bad:
+        sys.exit(1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=20000)
@@ -129,7 +291,15 @@ def main():
     ap.add_argument("--optuna-seconds", type=float, default=30)
     ap.add_argument("--tunad", default=os.path.join(ROOT, "build/daemon/tunad"))
     ap.add_argument("--no-optuna", action="store_true")
+    ap.add_argument("--compare", nargs=2, metavar=("OLD_BUILD", "NEW_BUILD"),
+                    help="tuna only: two Meson build directories, run alternately, compared")
+    ap.add_argument("--runs", type=int, default=3, help="runs of each build with --compare")
     args = ap.parse_args()
+    if args.compare:
+        if args.runs < 1 or args.trials < 1:
+            ap.error("--runs and --trials must be at least 1")
+        compare(args)
+        return
     with tempfile.TemporaryDirectory(prefix="tuna-bench-") as tmp:
         t = run_tuna(args, tmp)
         o = None if args.no_optuna else run_optuna(args, tmp)

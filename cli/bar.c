@@ -19,6 +19,7 @@
 #include "format.h"
 #include "json.h"
 #include "protocol.h"
+#include "status.h"
 #include "xmalloc.h"
 
 /* The monotonic clock, seconds. */
@@ -83,17 +84,18 @@ bar_event(struct bar *b, const cJSON *ev)
 	} else if (strcmp(kind, EV_TRIAL_END) == 0) {
 		b->stopped++;
 		status = json_string(ev, "status");
-		if (status != NULL && strcmp(status, "interrupted") == 0)
+		if (trial_status_parse(status) == TRIAL_INTERRUPTED)
 			return;		/* tunad runs it again */
 		b->ended++;
 		b->t_end = t;
-		if (status != NULL && strcmp(status, "done") == 0)
+		if (trial_status_parse(status) == TRIAL_DONE)
 			bar_best(b, ev, "val_acc", event_trial(ev));
 	} else if (strcmp(kind, EV_SEARCH_END) == 0) {
 		b->finished = true;
 		status = json_string(ev, "status");
-		b->status = status != NULL && strcmp(status, "cancelled") == 0 ? "cancelled" :
-		    status != NULL && strcmp(status, "failed") == 0 ? "failed" : "finished";
+		b->status = status != NULL &&
+		    strcmp(status, search_status_name(SEARCH_CANCELLED)) == 0 ? "cancelled" :
+		    "finished";
 		if (json_member(ev, "best_val_acc") != NULL) {
 			b->have_best = false;
 			bar_best(b, ev, "best_val_acc", json_int_or(ev, "best_trial", -1));

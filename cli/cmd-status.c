@@ -15,34 +15,31 @@
 #include "format.h"
 #include "json.h"
 #include "protocol.h"
+#include "status.h"
 #include "xmalloc.h"
 
-/*
- * Trial states, in the order a breakdown lists them. Those from CMD_STATUS_ENDED on have ended;
- * an interrupted trial has not (tunad runs it again).
- */
-static const char *const cmd_status_states[] = {
-	"queued", "running", "interrupted", "done", "diverged", "failed", "pruned", "cancelled",
+/* The trial states that have ended, in the order a breakdown lists them. */
+static const enum trial_status cmd_status_ended_states[] = {
+	TRIAL_DONE, TRIAL_DIVERGED, TRIAL_FAILED, TRIAL_PRUNED, TRIAL_CANCELLED,
 };
-#define CMD_STATUS_ENDED 3
-#define CMD_STATUS_NSTATES (sizeof(cmd_status_states) / sizeof(cmd_status_states[0]))
+#define CMD_STATUS_NENDED (sizeof(cmd_status_ended_states) / sizeof(cmd_status_ended_states[0]))
 
 /* The count of trials of a search in a state ("counts" member), 0 when absent. */
 static long long
-cmd_status_count(const cJSON *s, const char *state)
+cmd_status_count(const cJSON *s, enum trial_status state)
 {
-	return json_int_or(json_member(s, "counts"), state, 0);
+	return json_int_or(json_member(s, "counts"), trial_status_name(state), 0);
 }
 
-/* The count of trials of a search that have ended, in any way. */
+/* The count of trials of a search that have ended for good, in any way. */
 static long long
 cmd_status_ended(const cJSON *s)
 {
 	long long n = 0;
 	size_t i;
 
-	for (i = CMD_STATUS_ENDED; i < CMD_STATUS_NSTATES; i++)
-		n += cmd_status_count(s, cmd_status_states[i]);
+	for (i = 0; i < CMD_STATUS_NENDED; i++)
+		n += cmd_status_count(s, cmd_status_ended_states[i]);
 	return n;
 }
 
@@ -59,8 +56,8 @@ cmd_status_total(const cJSON *s)
 	if (json_int(s, "trials", &n) || json_int(s, "requested", &n) ||
 	    json_int(json_member(s, "spec"), "trials", &n))
 		return n;
-	for (i = 0; i < CMD_STATUS_NSTATES; i++)
-		n += cmd_status_count(s, cmd_status_states[i]);
+	for (i = 0; i < TRIAL_NSTATUS; i++)
+		n += cmd_status_count(s, (enum trial_status)i);
 	return n;
 }
 
@@ -108,8 +105,8 @@ cmd_status_list(const cJSON *searches)
 		format_table_cell(&t, "%s", cmd_status_str(s, "mode"));
 		format_table_cell(&t, "%s", cmd_status_str(s, "status"));
 		format_table_cell(&t, "%lld/%lld", cmd_status_ended(s), cmd_status_total(s));
-		format_table_cell(&t, "%lld", cmd_status_count(s, "running"));
-		format_table_cell(&t, "%lld", cmd_status_count(s, "failed"));
+		format_table_cell(&t, "%lld", cmd_status_count(s, TRIAL_RUNNING));
+		format_table_cell(&t, "%lld", cmd_status_count(s, TRIAL_FAILED));
 		format_table_take(&t, cmd_status_best(s, false));
 		format_table_take(&t, format_time(s, "created_at"));
 	}
@@ -153,15 +150,16 @@ cmd_status_header(const cJSON *s)
 	if (json_member(s, "finished_at") != NULL)
 		printf(", finished %s", finished);
 	printf(")\nprogress:  %lld/%lld trials ended", cmd_status_ended(s), cmd_status_total(s));
-	for (i = CMD_STATUS_ENDED; i < CMD_STATUS_NSTATES; i++) {
-		if ((n = cmd_status_count(s, cmd_status_states[i])) == 0)
+	for (i = 0; i < CMD_STATUS_NENDED; i++) {
+		if ((n = cmd_status_count(s, cmd_status_ended_states[i])) == 0)
 			continue;
-		printf("%s%lld %s", first ? " (" : ", ", n, cmd_status_states[i]);
+		printf("%s%lld %s", first ? " (" : ", ", n,
+		    trial_status_name(cmd_status_ended_states[i]));
 		first = false;
 	}
 	printf("%s · %lld running · %lld queued", first ? "" : ")",
-	    cmd_status_count(s, "running"), cmd_status_count(s, "queued"));
-	if ((n = cmd_status_count(s, "interrupted")) > 0)
+	    cmd_status_count(s, TRIAL_RUNNING), cmd_status_count(s, TRIAL_QUEUED));
+	if ((n = cmd_status_count(s, TRIAL_INTERRUPTED)) > 0)
 		printf(" · %lld interrupted (to run again)", n);
 	printf("\n");
 	printf("best:      %s\n", best);

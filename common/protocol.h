@@ -13,7 +13,8 @@
 #define TUNA_PROTOCOL_H
 
 #define PROTOCOL_VERSION 1
-#define PROTOCOL_MAX_LINE (1 << 20)	/* longest request line, bytes */
+#define PROTOCOL_MAX_LINE (1 << 20)	/* longest line, bytes: a request, or a trial, command or
+					   event line of the worker protocol */
 
 /* Requests (the "type" member). */
 #define REQ_HELLO	"hello"		/* → version, pid */

@@ -12,6 +12,11 @@
  * Every reply and report is one JSON object per line on standard output, with an "event"
  * member; each carries the trial's "id" when the trial had one.
  *
+ * With --check FILE (or "-": one line of standard input, at most CTL_MAX_LINE = 1 MiB), the
+ * worker reads a data-set setting — a trial's "dataset" value — opens it as a trial would
+ * (building or mapping the shared cache) and prints one line: a "dataset" event and exit status
+ * 0, or an "error" event, its message the loader's (naming dataset.… or the file), and status 1.
+ *
  * A trial may carry "limits": {"address_space_mb": N, "cpu_seconds": N}, both optional: the
  * worker applies them itself at the start of the trial (worker/limit.c) — the soft RLIMIT_AS,
  * and the soft RLIMIT_CPU at the CPU time the process has used so far plus cpu_seconds, as one
@@ -21,6 +26,8 @@
  */
 #ifndef TUNA_WORKER_PROTOCOL_H
 #define TUNA_WORKER_PROTOCOL_H
+
+#include "protocol.h"	/* PROTOCOL_MAX_LINE: the longest line, here as on the socket */
 
 #define WORKER_PROTOCOL_VERSION 1
 
@@ -44,6 +51,9 @@
 #define WEV_SET		"set"		/* epoch, and the values now in force */
 #define WEV_SAVED	"saved"		/* path, epoch */
 #define WEV_RESTORED	"restored"	/* path, epoch */
+#define WEV_DATASET	"dataset"	/* (--check only) n_train, n_val, n_test, features,
+					   classes, element_size (1: uint8, 4: float),
+					   [class_names […] for text labels,] [cache] */
 
 /* Commands, daemon → worker, between epochs. */
 #define WCMD_CONTINUE	"continue"	/* go on to the next epoch (needed with control "step") */

@@ -3,6 +3,7 @@
  * validation accuracies recorded there, sorted; a trial reaching a rung is stopped when its
  * accuracy is below the (1 − 1/eta) quantile of them (its own included), so about 1/eta of
  * the trials go on past each rung, whatever order they arrive in.
+ * Layer: part
  */
 #include <math.h>
 #include <stdbool.h>

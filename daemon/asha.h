@@ -2,6 +2,7 @@
  * asha.h: asynchronous successive halving (Li et al. 2020) as early stopping — pure. At each
  * rung (an epoch count) a trial goes on only if its validation accuracy is in the top 1/eta of
  * the values recorded at that rung so far (itself included).
+ * Layer: part
  */
 #ifndef TUNA_ASHA_H
 #define TUNA_ASHA_H

@@ -3,7 +3,9 @@
  * with control "step" (panda models, and caviar trials under ASHA) wait after each epoch for
  * the daemon's word: ASHA may prune them; the panda policy raises or lowers α, saves a
  * checkpoint of a good epoch, or rolls back to the last one; user nudges land here too. The
- * decisions themselves are pure functions (asha.c, panda.c); this file carries them out.
+ * decisions themselves are pure functions (asha.c, panda.c); this file carries them out,
+ * through the executor's commands.
+ * Layer: engine
  */
 #include <errno.h>
 #include <math.h>
@@ -11,69 +13,67 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "babysit.h"
 #include "log.h"
 #include "protocol.h"
-#include "tunad.h"
-#include "worker-protocol.h"
+#include "search.h"
+#include "trial.h"
 #include "xmalloc.h"
 
-/* Send a command to the trial's worker; a failure is logged (the worker is then dying). */
+/* Send a command to the trial's executor; a failure is logged (the trial is then dying). */
 static void
-babysit_send(struct trial *t, cJSON *cmd)
+babysit_send(struct trial *t, const struct exec_cmd *cmd)
 {
 	char *cause = NULL;
 
-	if (pool_command(t, cmd, &cause) != 0) {
+	if (exec_command(t->search->e->exec, t, cmd, &cause) != 0) {
 		log_warn("search %lld: trial %d: %s", (long long)t->search->id, t->number, cause);
 		free(cause);
 	}
 }
 
-/* A command {"cmd": name} to fill in. */
-static cJSON *
-babysit_cmd(const char *name)
+/* Send a command without arguments: continue, stop. */
+static void
+babysit_go(struct trial *t, enum exec_cmd_kind kind)
 {
-	cJSON *c = cJSON_CreateObject();
+	struct exec_cmd c = { .kind = kind };
 
-	cJSON_AddStringToObject(c, "cmd", name);
-	return c;
+	babysit_send(t, &c);
 }
 
-/* Tell the worker to set α for the next epoch. */
+/* Tell the trial to set α for the next epoch. */
 static void
 babysit_set_alpha(struct trial *t, double alpha)
 {
-	cJSON *c = babysit_cmd(WCMD_SET);
+	struct exec_cmd c = { .kind = EXEC_SET, .nset = 1, .set = { { "alpha", alpha } } };
 
-	cJSON_AddNumberToObject(c, "alpha", alpha);
 	t->alpha = alpha;
-	babysit_send(t, c);
+	babysit_send(t, &c);
 }
 
 /* Save a checkpoint of the trial as it stands (epoch `epoch`), and record it. */
 static void
 babysit_checkpoint(struct trial *t, int epoch)
 {
-	cJSON *c = babysit_cmd(WCMD_SAVE), *ev;
+	struct exec_cmd c = { .kind = EXEC_SAVE, .path = t->ckpt };
+	cJSON *ev;
 
-	cJSON_AddStringToObject(c, "path", t->ckpt);
-	babysit_send(t, c);
+	babysit_send(t, &c);
 	t->ckpt_epoch = epoch;
 	ev = cJSON_CreateObject();
 	cJSON_AddNumberToObject(ev, "number", t->number);
 	cJSON_AddNumberToObject(ev, "epoch", epoch);
 	cJSON_AddStringToObject(ev, "path", t->ckpt);
-	watch_publish(t->search->id, t->id, EV_CHECKPOINT, ev);
+	engine_publish(t->search->e, t->search->id, t->id, EV_CHECKPOINT, ev);
 }
 
 /* Go back to the last checkpoint. */
 static void
 babysit_restore(struct trial *t)
 {
-	cJSON *c = babysit_cmd(WCMD_RESTORE);
+	struct exec_cmd c = { .kind = EXEC_RESTORE, .path = t->ckpt };
 
-	cJSON_AddStringToObject(c, "path", t->ckpt);
-	babysit_send(t, c);
+	babysit_send(t, &c);
 }
 
 /* Record a decision (ASHA's or the panda policy's) as an event with its reason. */
@@ -89,9 +89,25 @@ babysit_decision(struct trial *t, int epoch, const char *action, double alpha,
 	if (!isnan(alpha))
 		cJSON_AddNumberToObject(ev, "alpha", alpha);
 	cJSON_AddStringToObject(ev, "reason", reason);
-	watch_publish(t->search->id, t->id, EV_DECISION, ev);
+	engine_publish(t->search->e, t->search->id, t->id, EV_DECISION, ev);
 	log_debug("search %lld: trial %d: epoch %d: %s: %s", (long long)t->search->id,
 	    t->number, epoch, action, reason);
+}
+
+/* Add name = value to a set command, or replace its value (the last one given counts). */
+static void
+babysit_set_value(struct exec_cmd *cmd, const char *name, double value)
+{
+	int i;
+
+	for (i = 0; i < cmd->nset && strcmp(cmd->set[i].name, name) != 0; i++)
+		;
+	if (i == EXEC_MAX_SET)
+		return;		/* the request allows 4 names */
+	snprintf(cmd->set[i].name, sizeof cmd->set[i].name, "%s", name);
+	cmd->set[i].value = value;
+	if (i == cmd->nset)
+		cmd->nset++;
 }
 
 /* Carry out one nudge: set values, scale α, or roll back; and record it. */
@@ -101,25 +117,26 @@ babysit_apply_nudge(struct trial *t, const cJSON *n, int epoch)
 	const cJSON *set = cJSON_GetObjectItemCaseSensitive(n, "set");
 	const cJSON *scale = cJSON_GetObjectItemCaseSensitive(n, "scale");
 	const cJSON *item;
-	cJSON *cmd, *ev;
+	struct exec_cmd cmd = { .kind = EXEC_SET };
+	cJSON *ev;
 	char *text;
+	int i;
 
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(n, "rollback"))) {
 		babysit_restore(t);
 		if (!isnan(t->alpha))
 			babysit_set_alpha(t, t->alpha);	/* α as it was, unless set below */
 	}
-	if (cJSON_GetArraySize(set) > 0 || cJSON_GetArraySize(scale) > 0) {
-		cmd = babysit_cmd(WCMD_SET);
-		cJSON_ArrayForEach(item, set)
-			cJSON_AddNumberToObject(cmd, item->string, item->valuedouble);
-		cJSON_ArrayForEach(item, scale) {	/* only α can be scaled */
-			cJSON_AddNumberToObject(cmd, "alpha", t->alpha * item->valuedouble);
+	cJSON_ArrayForEach(item, set)
+		babysit_set_value(&cmd, item->string, item->valuedouble);
+	cJSON_ArrayForEach(item, scale)	/* only α can be scaled */
+		babysit_set_value(&cmd, "alpha", t->alpha * item->valuedouble);
+	if (cmd.nset > 0) {
+		for (i = 0; i < cmd.nset; i++) {
+			if (strcmp(cmd.set[i].name, "alpha") == 0)
+				t->alpha = cmd.set[i].value;
 		}
-		item = cJSON_GetObjectItemCaseSensitive(cmd, "alpha");
-		if (cJSON_IsNumber(item))
-			t->alpha = item->valuedouble;
-		babysit_send(t, cmd);
+		babysit_send(t, &cmd);
 	}
 	if (t->step && !isnan(t->alpha))
 		t->panda.alpha = t->alpha;	/* the policy goes on from the user's α */
@@ -132,7 +149,7 @@ babysit_apply_nudge(struct trial *t, const cJSON *n, int epoch)
 	log_info("search %lld: trial %d: nudged at epoch %d: %s", (long long)t->search->id,
 	    t->number, epoch, text);
 	cJSON_free(text);
-	watch_publish(t->search->id, t->id, EV_NUDGE, ev);
+	engine_publish(t->search->e, t->search->id, t->id, EV_NUDGE, ev);
 }
 
 /* Carry out the nudges waiting for this boundary. */
@@ -165,16 +182,7 @@ babysit_start(struct trial *t)
 	} else if (t->ckpt != NULL)
 		babysit_checkpoint(t, 0);
 	babysit_nudges(t, t->resume_epoch);
-	babysit_send(t, babysit_cmd(WCMD_CONTINUE));
-}
-
-/* The number member of an event, or NaN. */
-static double
-babysit_num(const cJSON *ev, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ev, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+	babysit_go(t, EXEC_CONTINUE);
 }
 
 /* The panda policy's decision after an epoch (or a divergence), carried out. */
@@ -198,11 +206,12 @@ babysit_panda(struct trial *t, int epoch, double train_loss, double val_loss, bo
 
 /* After an epoch: for step trials, ASHA or the panda policy, the nudges, then go on or stop. */
 void
-babysit_epoch(struct trial *t, const cJSON *ev)
+babysit_epoch(struct trial *t, const struct wevent *ev)
 {
 	struct search *s = t->search;
-	int epoch = (int)babysit_num(ev, "epoch");
-	double val_acc = babysit_num(ev, "val_acc"), cutoff = NAN, a = babysit_num(ev, "alpha");
+	int epoch = ev->epoch;
+	double val_acc = wevent_metric(ev, "val_acc"), cutoff = NAN;
+	double a = wevent_metric(ev, "alpha");
 	char reason[160];
 
 	if (!isnan(a) && isnan(t->alpha))
@@ -210,44 +219,29 @@ babysit_epoch(struct trial *t, const cJSON *ev)
 	if (!t->step)
 		return;
 	if (s->spec.mode == SPEC_PANDA)
-		babysit_panda(t, epoch, babysit_num(ev, "train_loss"), babysit_num(ev, "val_loss"),
-		    false);
+		babysit_panda(t, epoch, wevent_metric(ev, "train_loss"),
+		    wevent_metric(ev, "val_loss"), false);
 	if (s->spec.asha && asha_report(&s->asha, epoch, val_acc, &cutoff)) {
 		snprintf(reason, sizeof reason, "val_acc %.4f at epoch %d is below the rung's "
 		    "top-1/%g cutoff %.4f", val_acc, epoch, s->spec.eta, cutoff);
 		babysit_decision(t, epoch, "prune", NAN, reason);
 		t->pruned = true;
-		babysit_send(t, babysit_cmd(WCMD_STOP));
+		babysit_go(t, EXEC_STOP);
 		return;
 	}
 	babysit_nudges(t, epoch);
-	babysit_send(t, babysit_cmd(WCMD_CONTINUE));
+	babysit_go(t, EXEC_CONTINUE);
 }
 
 /* A step trial diverged: panda rolls back; otherwise the trial ends diverged. */
 void
-babysit_diverged(struct trial *t, const cJSON *ev)
+babysit_diverged(struct trial *t, const struct wevent *ev)
 {
-	int epoch = (int)babysit_num(ev, "epoch");
-
 	if (!t->step)
 		return;
 	if (t->search->spec.mode == SPEC_PANDA && t->ckpt_epoch >= 0)
-		babysit_panda(t, epoch, NAN, NAN, true);
-	babysit_send(t, babysit_cmd(WCMD_CONTINUE));
-}
-
-/* The running trial with this id, or NULL. */
-struct trial *
-babysit_find(int64_t trial_id)
-{
-	struct worker *w;
-
-	TAILQ_FOREACH(w, &tunad.workers, entry) {
-		if (w->trial != NULL && w->trial->id == trial_id)
-			return w->trial;
-	}
-	return NULL;
+		babysit_panda(t, ev->epoch, NAN, NAN, true);
+	babysit_go(t, EXEC_CONTINUE);
 }
 
 /*

@@ -5,6 +5,7 @@
  * bounds, so the spec's own box samples the trials random search would. Zooming takes the best
  * trials of a round: continuous ranges shrink around them (padded, at most zoom × the width,
  * inside the box before); integer, power-of-two and categorical ones keep what they used.
+ * Layer: part
  */
 #include <errno.h>
 #include <math.h>
@@ -129,8 +130,8 @@ box_free(struct box *b)
 
 /*
  * The hyperparameters of trial n drawn inside box b: an object with every parameter of the
- * spec, in table order, fixed ones as given. Like sample_trial (which is this on the spec's
- * box) it depends only on (s->seed, n, b): a generator on stream 1000 + n makes one draw per
+ * spec, in table order, fixed ones as given (round 1 draws in the spec's whole box). It
+ * depends only on (s->seed, n, b): a generator on stream 1000 + n makes one draw per
  * non-fixed parameter, in table order, through sample_dist with the box's bounds.
  */
 cJSON *

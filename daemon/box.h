@@ -4,6 +4,7 @@
  * log10(1−x) for "one_minus_log", x for "linear" and "int", log2 x for "pow2") or, for
  * categorical ones, the values still in play. Round 1 samples the spec's whole box; each later
  * round samples a box zoomed onto the best trials of the round before, inside it and narrower.
+ * Layer: part
  */
 #ifndef TUNA_BOX_H
 #define TUNA_BOX_H

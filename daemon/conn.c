@@ -6,6 +6,7 @@
  * daemon shuts its side down and closes (conn_done). A client over the cap (--max-clients),
  * or one that would leave too few file descriptors for the workers and the store, is told so
  * and closed.
+ * Layer: front
  */
 #include <poll.h>
 #include <stdarg.h>
@@ -15,9 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn.h"
 #include "log.h"
 #include "protocol.h"
-#include "tunad.h"
+#include "request.h"
+#include "watch.h"
 #include "xmalloc.h"
 
 #define CONN_MAX_QUEUE (16 << 20)	/* bytes queued to a slow reader before it is dropped */
@@ -26,7 +29,6 @@
 #define CONN_FD_HEADROOM 48	/* a client is refused when it leaves fewer free than this */
 
 static uint64_t conn_serial;
-static int conn_count;
 
 struct conn_write {
 	uv_write_t req;
@@ -35,7 +37,7 @@ struct conn_write {
 };
 
 /* Free the conn once closed and unreferenced. */
-void
+static void
 conn_unref(struct conn *c)
 {
 	if (--c->refs > 0)
@@ -44,8 +46,8 @@ conn_unref(struct conn *c)
 	free(c);
 }
 
-/* Keep the conn alive across an asynchronous request. */
-void
+/* Keep the conn alive across a write or an asynchronous request. */
+static void
 conn_ref(struct conn *c)
 {
 	c->refs++;
@@ -57,7 +59,7 @@ conn_closed_cb(uv_handle_t *h)
 {
 	struct conn *c = h->data;
 
-	conn_count--;
+	c->f->nconns--;
 	conn_unref(c);
 }
 
@@ -68,8 +70,9 @@ conn_close(struct conn *c, const char *why)
 	if (c->closing)
 		return;
 	c->closing = true;
+	watch_stop(c);
 	log_debug("client %llu: closed: %s", (unsigned long long)c->serial, why);
-	TAILQ_REMOVE(&tunad.conns, c, entry);
+	TAILQ_REMOVE(&c->f->conns, c, entry);
 	uv_close((uv_handle_t *)&c->pipe, conn_closed_cb);
 }
 
@@ -145,7 +148,7 @@ conn_write_cb(uv_write_t *req, int status)
 	if (status < 0 && !c->closing)
 		conn_close(c, uv_strerror(status));
 	else if (!c->closing && c->watching && !c->watch_live)
-		conn_pump(c);
+		watch_pump(c);
 	conn_unref(c);
 }
 
@@ -284,9 +287,9 @@ conn_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 
 /* Descriptors tunad needs besides one per client: its own and its workers'. */
 int
-conn_fd_reserve(void)
+conn_fd_reserve(const struct front *f)
 {
-	return CONN_FD_RESERVE + CONN_FD_PER_WORKER * tunad.max_workers;
+	return CONN_FD_RESERVE + CONN_FD_PER_WORKER * f->max_workers;
 }
 
 /*
@@ -296,16 +299,17 @@ conn_fd_reserve(void)
  * sizes the limit for every client. *limit: the soft limit.
  */
 static bool
-conn_fds_short(uv_os_fd_t fd, unsigned long long *limit)
+conn_fds_short(const struct front *f, uv_os_fd_t fd, unsigned long long *limit)
 {
+	int alive = exec_slots(f->exec);
 	struct rlimit rl;
 	long long room = CONN_FD_HEADROOM;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
 		return false;
 	*limit = (unsigned long long)rl.rlim_cur;
-	if (tunad.max_workers > tunad.nworkers)
-		room += (long long)CONN_FD_PER_WORKER * (tunad.max_workers - tunad.nworkers);
+	if (f->max_workers > alive)
+		room += (long long)CONN_FD_PER_WORKER * (f->max_workers - alive);
 	return (long long)fd >= (long long)rl.rlim_cur - room;
 }
 
@@ -332,7 +336,7 @@ conn_refuse(struct conn *c, const char *why)
 	static unsigned long long unwarned;
 	static uint64_t warned_at;
 	static bool warned;
-	uint64_t now = uv_now(tunad.loop);
+	uint64_t now = uv_now(c->f->loop);
 
 	unwarned++;
 	if (!warned || now - warned_at >= 1000) {
@@ -352,7 +356,7 @@ conn_refuse(struct conn *c, const char *why)
  * out whole) and the descriptor closed at once, so that a burst of refused clients holds none.
  */
 void
-conn_accept(uv_stream_t *listener)
+conn_accept(struct front *f, uv_stream_t *listener)
 {
 	struct conn *c = xcalloc(1, sizeof *c);
 	unsigned long long limit = 0;
@@ -360,23 +364,24 @@ conn_accept(uv_stream_t *listener)
 	char *msg;
 	int rc;
 
+	c->f = f;
 	c->serial = ++conn_serial;
 	c->refs = 1;
-	uv_pipe_init(tunad.loop, &c->pipe, 0);
+	uv_pipe_init(f->loop, &c->pipe, 0);
 	c->pipe.data = c;
-	conn_count++;
-	TAILQ_INSERT_TAIL(&tunad.conns, c, entry);
+	f->nconns++;
+	TAILQ_INSERT_TAIL(&f->conns, c, entry);
 	if ((rc = uv_accept(listener, (uv_stream_t *)&c->pipe)) != 0) {
 		conn_close(c, uv_strerror(rc));
 		return;
 	}
-	if (conn_count > tunad.max_clients) {
-		msg = xasprintf("too many connections (%d)", tunad.max_clients);
+	if (f->nconns > f->max_clients) {
+		msg = xasprintf("too many connections (%d)", f->max_clients);
 		conn_refuse(c, msg);
 		free(msg);
 		return;
 	}
-	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0 && conn_fds_short(fd, &limit)) {
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0 && conn_fds_short(f, fd, &limit)) {
 		msg = xasprintf("too many connections: tunad is out of file descriptors (limit %llu)",
 		    limit);
 		conn_refuse(c, msg);

@@ -1,4 +1,7 @@
-/* lines.c: split what a stream reads into lines, keeping a partial line for the next read. */
+/*
+ * lines.c: split what a stream reads into lines, keeping a partial line for the next read.
+ * Layer: base
+ */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,7 @@
-/* lines.h: a read buffer that hands out whole lines (client requests, worker events). */
+/*
+ * lines.h: a read buffer that hands out whole lines (client requests, worker events).
+ * Layer: base
+ */
 #ifndef TUNA_LINES_H
 #define TUNA_LINES_H
 

@@ -1,4 +1,7 @@
-/* log.c: one timestamped line per message, to stderr or to a file. */
+/*
+ * log.c: one timestamped line per message, to stderr or to a file.
+ * Layer: base
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,7 @@
-/* log.h: the daemon's log — timestamped lines on stderr (or the log file when detached). */
+/*
+ * log.h: the daemon's log — timestamped lines on stderr (or the log file when detached).
+ * Layer: base
+ */
 #ifndef TUNA_LOG_H
 #define TUNA_LOG_H
 

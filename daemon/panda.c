@@ -3,6 +3,7 @@
  * decides, in this order: roll back on divergence or a jump of the validation loss, lower α when
  * the validation loss worsens, otherwise keep the epoch as the new checkpoint and raise α after
  * a run of improving epochs. α stays within [alpha_min, alpha_max]; every decision has a reason.
+ * Layer: part
  */
 #include <math.h>
 #include <stdbool.h>

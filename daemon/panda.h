@@ -4,6 +4,7 @@
  * good checkpoint and lower α when the loss jumps or diverges. Every decision has a reason.
  * A rollback replays its epoch exactly but for α, so at alpha_min there is none: a jump is then
  * taken as it is, and a divergence gives the model up (PANDA_STOP).
+ * Layer: part
  */
 #ifndef TUNA_PANDA_H
 #define TUNA_PANDA_H

@@ -1,18 +1,23 @@
 /*
  * request.c: one request line from a client, dispatched by its "type" through a table. Every
  * field is checked for type and range before use; every error is a reply naming what is wrong.
+ * What a request asks of the searches, the engine does.
+ * Layer: front
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "dataset.h"
+#include "conn.h"
+#include "hparams.h"
+#include "jcheck.h"
 #include "log.h"
-#include "modelsize.h"
 #include "protocol.h"
-#include "tunad.h"
+#include "request.h"
+#include "watch.h"
 #include "xmalloc.h"
 
 struct request {
@@ -66,16 +71,17 @@ static int
 request_int(struct request *r, const char *key, double min, double max, int64_t *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, key);
+	char *cause = NULL;
+	double d = 0;
 
 	if (v == NULL || cJSON_IsNull(v))
 		return 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
-	    v->valuedouble < min || v->valuedouble > max) {
-		conn_reply_error(r->c, r->id, "%s: must be an integer in [%.0f, %.0f]", key, min,
-		    max);
+	if (jcheck_int(r->json, NULL, key, min, max, &d, &cause) != 0) {
+		conn_reply_error(r->c, r->id, "%s", cause);
+		free(cause);
 		return -1;
 	}
-	*out = (int64_t)v->valuedouble;
+	*out = (int64_t)d;
 	return 1;
 }
 
@@ -95,15 +101,15 @@ request_bool(struct request *r, const char *key, bool *out)
 	return 1;
 }
 
-/* Refuse a request that must write while the database cannot be written (suspend.c). */
+/* Refuse a request that must write while the database cannot be written. */
 static int
 request_writable(struct request *r)
 {
 	char *msg;
 
-	if (tunad.suspended == NULL)
+	if (engine_suspended(r->c->f->engine) == NULL)
 		return 0;
-	msg = suspend_refusal();
+	msg = engine_refusal(r->c->f->engine);
 	conn_reply_error(r->c, r->id, "%s", msg);
 	free(msg);
 	return -1;
@@ -114,14 +120,11 @@ static int
 request_keys(struct request *r, const char *const *allowed)
 {
 	const cJSON *item;
-	int i;
 
 	cJSON_ArrayForEach(item, r->json) {
 		if (strcmp(item->string, "type") == 0 || strcmp(item->string, "id") == 0)
 			continue;
-		for (i = 0; allowed[i] != NULL && strcmp(allowed[i], item->string) != 0; i++)
-			;
-		if (allowed[i] == NULL) {
+		if (!jcheck_in_list(allowed, item->string)) {
 			conn_reply_error(r->c, r->id, "%s: unknown member of a %s request",
 			    item->string, cJSON_GetObjectItemCaseSensitive(r->json,
 			    "type")->valuestring);
@@ -146,150 +149,44 @@ request_hello(struct request *r)
 	conn_send(r->c, o);
 }
 
-/* A submit waiting for its data set to be checked off the loop. */
+/* A submit waiting for the engine's answer. */
 struct request_submit {
-	uv_work_t work;
 	struct conn *c;
 	cJSON *id;
-	struct spec spec;
-	cJSON *class_names;		/* the data set's text labels, in class order, or NULL */
-	char *error;
 };
 
-/* Worker thread: check the data set is readable and the model fits in memory. */
+/* The engine's answer to a submit: the search's id, or why there is none. */
 static void
-request_submit_work(uv_work_t *work)
+request_submit_done(void *arg, int64_t search, const char *error)
 {
-	struct request_submit *rs = work->data;
-	struct dataset_source src;
-	struct dataset ds;
-	const struct spec_param *p;
-	double units = 256, layers = 2, batch = 128, params, bytes, mem;
-	char *cause = NULL;
-	int i;
+	struct request_submit *rs = arg;
+	cJSON *o;
 
-	memset(&ds, 0, sizeof ds);
-	if (source_parse(&src, rs->spec.dataset, "dataset", &cause) != 0 ||
-	    dataset_open(&ds, &src, &cause) != 0) {
-		rs->error = xasprintf("dataset: %s", cause);
-		goto fail;
+	if (error != NULL)
+		conn_reply_error(rs->c, rs->id, "%s", error);
+	else {
+		o = cJSON_CreateObject();
+		cJSON_AddBoolToObject(o, "ok", true);
+		if (rs->id != NULL)
+			cJSON_AddItemToObject(o, "id", cJSON_Duplicate(rs->id, 1));
+		cJSON_AddNumberToObject(o, "search", (double)search);
+		conn_send(rs->c, o);
 	}
-	rs->class_names = dataset_class_names_json(&ds);
-	for (i = 0; i < rs->spec.n_params; i++) {
-		p = &rs->spec.params[i];
-		double hi = p->d.max;	/* the largest value a draw can take, any kind */
-
-		if (strcmp(p->hp->name, "hidden_units") == 0)
-			units = hi;
-		else if (strcmp(p->hp->name, "layers") == 0)
-			layers = hi;
-		else if (strcmp(p->hp->name, "batch_size") == 0)
-			batch = hi;
-	}
-	/* the worker's own limit, on this data set; then what its trainer allocates */
-	if (modelsize_check(ds.features, ds.classes, (int)layers, (int)units, &cause) != 0) {
-		rs->error = xstrdup(cause);
-		goto fail;
-	}
-	params = (double)modelsize_params(ds.features, ds.classes, (int)layers, (int)units, true);
-	bytes = modelsize_bytes(ds.features, ds.classes, (int)layers, (int)units, (int)batch,
-	    rs->spec.threads);
-	mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-	if (bytes * rs->spec.parallel > 0.8 * mem) {
-		rs->error = xasprintf("params.hidden_units: a model of up to %.0f parameters "
-		    "(%d layers of %.0f units, %zu features, %d classes) needs about %.0f MB per "
-		    "worker; %d workers need more than this machine's %.0f MB",
-		    params, (int)layers, units, ds.features, ds.classes, bytes / 1e6,
-		    rs->spec.parallel, mem / 1e6);
-	}
-	/* the limits: the data set is mapped whole, 8-bit IDX pixels or floats, 2-byte labels */
-	if (rs->error == NULL && spec_limits_fit(&rs->spec, bytes, (double)(ds.n_train +
-	    ds.n_val + ds.n_test) * ((double)ds.features * (ds.ftype == DATASET_U8 ? 1 : 4) + 2),
-	    &cause) != 0)
-		rs->error = xstrdup(cause);
-fail:
-	source_free(&src);	/* source_parse always leaves src safe to free */
-	dataset_close(&ds);
-	free(cause);
-}
-
-/* Back on the loop: record the search, reply, and start it. */
-static void
-request_submit_done(uv_work_t *work, int status)
-{
-	struct request_submit *rs = work->data;
-	struct search *s;
-	char *spec_json = NULL, *names_json = NULL, *cause = NULL;
-	int64_t id;
-	cJSON *o, *ev;
-
-	if (status != 0 && rs->error == NULL)
-		rs->error = xasprintf("submit: %s", uv_strerror(status));
-	if (tunad.suspended != NULL && rs->error == NULL)
-		rs->error = suspend_refusal();
-	if (rs->error != NULL) {
-		conn_reply_error(rs->c, rs->id, "%s", rs->error);
-		goto fail;
-	}
-	if (tunad.stopping) {
-		conn_reply_error(rs->c, rs->id, "the daemon is stopping");
-		goto fail;
-	}
-	/* committed before the reply: a search id given out is never lost */
-	spec_json = cJSON_PrintUnformatted(rs->spec.json);
-	if (rs->class_names != NULL)
-		names_json = cJSON_PrintUnformatted(rs->class_names);
-	if (store_search_add(tunad.store, &id, rs->spec.name, spec_mode_name(rs->spec.mode),
-	    spec_strategy_name(rs->spec.strategy), spec_json, names_json, rs->spec.trials,
-	    rs->spec.parallel, &cause) != 0 || watch_commit(&cause) != 0) {
-		conn_reply_error(rs->c, rs->id, "cannot record the search: %s", cause);
-		tunad_store_error("add search", cause);
-		rs->error = xstrdup("not recorded");	/* frees the spec */
-		goto fail;
-	}
-	s = search_create(id, &rs->spec);	/* takes the spec */
-	o = cJSON_CreateObject();
-	cJSON_AddBoolToObject(o, "ok", true);
-	if (rs->id != NULL)
-		cJSON_AddItemToObject(o, "id", cJSON_Duplicate(rs->id, 1));
-	cJSON_AddNumberToObject(o, "search", (double)id);
-	conn_send(rs->c, o);
-	log_info("search %lld: submitted \"%s\": %d trials, %d at once", (long long)id,
-	    s->spec.name, s->spec.trials, s->spec.parallel);
-	ev = cJSON_CreateObject();
-	cJSON_AddStringToObject(ev, "name", s->spec.name);
-	cJSON_AddStringToObject(ev, "mode", spec_mode_name(s->spec.mode));
-	cJSON_AddStringToObject(ev, "strategy", spec_strategy_name(s->spec.strategy));
-	cJSON_AddNumberToObject(ev, "trials", s->spec.trials);
-	cJSON_AddNumberToObject(ev, "parallel", s->spec.parallel);
-	if (rs->class_names != NULL) {
-		cJSON_AddItemToObject(ev, "class_names", rs->class_names);
-		rs->class_names = NULL;
-	}
-	watch_publish(id, 0, EV_SEARCH_START, ev);
-	search_begin(s);
-	search_schedule();
-fail:
-	if (rs->error != NULL || tunad.stopping)
-		spec_free(&rs->spec);
-	free(spec_json);
-	free(names_json);
-	cJSON_Delete(rs->class_names);
-	free(rs->error);
 	cJSON_Delete(rs->id);
 	conn_end(rs->c);
 	free(rs);
 }
 
-/* submit: check the spec now, the data set off the loop, then start the search. */
+/* submit: check the spec now; the engine checks its data set, then starts the search. */
 static void
 request_submit(struct request *r)
 {
 	static const char *keys[] = { "spec", NULL };
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(r->json, "spec");
+	struct front *f = r->c->f;
 	struct request_submit *rs;
+	struct spec parsed;
 	char *cause = NULL;
-	int rc;
 
 	if (request_keys(r, keys) != 0)
 		return;
@@ -297,28 +194,22 @@ request_submit(struct request *r)
 		conn_reply_error(r->c, r->id, "spec: missing");
 		return;
 	}
-	if (tunad.stopping) {
+	if (f->stopping) {
 		conn_reply_error(r->c, r->id, "the daemon is stopping");
 		return;
 	}
 	if (request_writable(r) != 0)
 		return;
-	rs = xcalloc(1, sizeof *rs);
-	if (spec_parse(&rs->spec, spec, tunad.max_workers, &cause) != 0) {
+	if (spec_parse(&parsed, spec, f->max_workers, &cause) != 0) {
 		conn_reply_error(r->c, r->id, "%s", cause);
 		free(cause);
-		free(rs);
 		return;
 	}
+	rs = xcalloc(1, sizeof *rs);
 	rs->c = r->c;
 	rs->id = r->id != NULL ? cJSON_Duplicate(r->id, 1) : NULL;
-	rs->work.data = rs;
 	conn_begin(r->c);
-	if ((rc = uv_queue_work(tunad.loop, &rs->work, request_submit_work,
-	    request_submit_done)) != 0) {
-		rs->error = xasprintf("submit: %s", uv_strerror(rc));
-		request_submit_done(&rs->work, rc);
-	}
+	engine_submit(f->engine, &parsed, request_submit_done, rs);
 }
 
 /* status: all searches, or one with its trials. */
@@ -333,7 +224,8 @@ request_status(struct request *r)
 
 	if (request_keys(r, keys) != 0 || (rc = request_int(r, "search", 1, 9e15, &id)) < 0)
 		return;
-	v = rc ? store_search(tunad.store, id, &cause) : store_searches(tunad.store, &cause);
+	v = rc ? store_search(r->c->f->store, id, &cause) : store_searches(r->c->f->store,
+	    &cause);
 	if (v == NULL) {
 		conn_reply_error(r->c, r->id, "%s", cause ? cause : "status failed");
 		free(cause);
@@ -341,8 +233,8 @@ request_status(struct request *r)
 	}
 	o = request_ok(r);
 	cJSON_AddItemToObject(o, rc ? "search" : "searches", v);
-	if (tunad.suspended != NULL)
-		cJSON_AddStringToObject(o, "store_error", tunad.suspended);
+	if (engine_suspended(r->c->f->engine) != NULL)
+		cJSON_AddStringToObject(o, "store_error", engine_suspended(r->c->f->engine));
 	conn_send(r->c, o);
 }
 
@@ -358,7 +250,7 @@ request_best(struct request *r)
 	if (request_keys(r, keys) != 0 || request_int(r, "search", 1, 9e15, &id) < 0 ||
 	    request_int(r, "n", 1, 100000, &n) < 0)
 		return;
-	if ((v = store_best(tunad.store, id, (int)n, &cause)) == NULL) {
+	if ((v = store_best(r->c->f->store, id, (int)n, &cause)) == NULL) {
 		conn_reply_error(r->c, r->id, "%s", cause ? cause : "best failed");
 		free(cause);
 		return;
@@ -373,7 +265,7 @@ static void
 request_cancel(struct request *r)
 {
 	static const char *keys[] = { "search", NULL };
-	struct search *s;
+	char *cause = NULL;
 	int64_t id;
 	cJSON *o;
 	int rc, n;
@@ -386,11 +278,11 @@ request_cancel(struct request *r)
 	}
 	if (request_writable(r) != 0)
 		return;
-	if ((s = search_find(id)) == NULL) {
-		conn_reply_error(r->c, r->id, "search %lld: not running", (long long)id);
+	if (engine_cancel(r->c->f->engine, id, &n, &cause) != 0) {
+		conn_reply_error(r->c, r->id, "%s", cause);
+		free(cause);
 		return;
 	}
-	n = search_cancel(s);
 	o = request_ok(r);
 	cJSON_AddNumberToObject(o, "search", (double)id);
 	cJSON_AddNumberToObject(o, "cancelled", n);
@@ -412,9 +304,9 @@ request_watch(struct request *r)
 		conn_reply_error(r->c, r->id, "watch: this connection is already watching");
 		return;
 	}
-	if (id != 0 && search_find(id) == NULL) {	/* not running: does it exist at all? */
+	if (id != 0 && !engine_running(r->c->f->engine, id)) {	/* does it exist at all? */
 		char *cause = NULL;
-		cJSON *row = store_search(tunad.store, id, &cause);
+		cJSON *row = store_search(r->c->f->store, id, &cause);
 
 		if (row == NULL) {
 			conn_reply_error(r->c, r->id, "%s", cause ? cause : "no such search");
@@ -437,12 +329,11 @@ request_nudge(struct request *r)
 	const cJSON *scale = cJSON_GetObjectItemCaseSensitive(r->json, "scale");
 	const cJSON *item;
 	struct hparams h;
-	struct trial *t;
 	char *cause = NULL, *path;
 	bool rollback = false;
 	int64_t id;
 	cJSON *n;
-	int rc, i;
+	int rc, epoch;
 
 	if (request_keys(r, keys) != 0 || (rc = request_int(r, "trial", 1, 9e15, &id)) < 0 ||
 	    request_bool(r, "rollback", &rollback) < 0)
@@ -462,9 +353,7 @@ request_nudge(struct request *r)
 	}
 	hparams_defaults(&h);
 	cJSON_ArrayForEach(item, set) {
-		for (i = 0; settable[i] != NULL && strcmp(settable[i], item->string) != 0; i++)
-			;
-		if (settable[i] == NULL) {
+		if (!jcheck_in_list(settable, item->string)) {
 			conn_reply_error(r->c, r->id, "set.%s: only alpha, beta, beta1 and beta2 can "
 			    "be nudged", item->string);
 			return;
@@ -488,10 +377,6 @@ request_nudge(struct request *r)
 	}
 	if (request_writable(r) != 0)
 		return;
-	if ((t = babysit_find(id)) == NULL) {
-		conn_reply_error(r->c, r->id, "trial %lld: not running", (long long)id);
-		return;
-	}
 	n = cJSON_CreateObject();
 	if (set != NULL)
 		cJSON_AddItemToObject(n, "set", cJSON_Duplicate(set, 1));
@@ -499,17 +384,16 @@ request_nudge(struct request *r)
 		cJSON_AddItemToObject(n, "scale", cJSON_Duplicate(scale, 1));
 	if (rollback)
 		cJSON_AddBoolToObject(n, "rollback", true);
-	rc = babysit_nudge(t, n, &cause);
+	rc = engine_nudge(r->c->f->engine, id, n, &epoch, &cause);
 	cJSON_Delete(n);
 	if (rc != 0) {
 		conn_reply_error(r->c, r->id, "%s", cause);
 		free(cause);
 		return;
 	}
-	/* the boundary after the epoch being trained now: its end is where the nudge lands */
 	n = request_ok(r);
 	cJSON_AddNumberToObject(n, "trial", (double)id);
-	cJSON_AddNumberToObject(n, "epoch", t->last_epoch + 1);
+	cJSON_AddNumberToObject(n, "epoch", epoch);
 	conn_send(r->c, n);
 }
 
@@ -522,7 +406,22 @@ request_shutdown(struct request *r)
 	if (request_keys(r, keys) != 0)
 		return;
 	conn_send(r->c, request_ok(r));
-	tunad_stop("shutdown requested");
+	front_stop(r->c->f, "shutdown requested");
+}
+
+/* The request types, for messages: "hello, submit, …". */
+static const char *
+request_names(void)
+{
+	static char names[128];
+	size_t i;
+
+	if (names[0] != '\0')
+		return names;
+	for (i = 0; i < sizeof request_types / sizeof request_types[0]; i++)
+		snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+		    i > 0 ? ", " : "", request_types[i].name);
+	return names;
 }
 
 /* Parse one request line and run its handler. */
@@ -548,8 +447,7 @@ request_handle(struct conn *c, const char *line, size_t len)
 	r.id = cJSON_GetObjectItemCaseSensitive(r.json, "id");
 	type = cJSON_GetObjectItemCaseSensitive(r.json, "type");
 	if (!cJSON_IsString(type)) {
-		conn_reply_error(c, r.id, "type: must be a string (one of hello, submit, status, "
-		    "best, cancel, watch, shutdown)");
+		conn_reply_error(c, r.id, "type: must be a string (one of %s)", request_names());
 		goto out;
 	}
 	for (i = 0; i < sizeof request_types / sizeof request_types[0]; i++) {

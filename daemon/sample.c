@@ -1,8 +1,11 @@
-/* sample.c: drawing a trial's hyperparameters from a spec: pure, reproducible by (seed, trial). */
+/*
+ * sample.c: one draw from a hyperparameter's distribution, on its scale: pure, reproducible by
+ * the generator it is given (box.c draws a trial's).
+ * Layer: part
+ */
 #include <math.h>
 #include <stdint.h>
 
-#include "box.h"
 #include "sample.h"
 
 /* Keep a draw inside [min, max] despite rounding in pow and log10. */
@@ -55,23 +58,4 @@ sample_dist(const struct dist *d, struct rng *r)
 		return rng_below(r, (uint32_t)n);
 	}
 	return NAN;
-}
-
-/*
- * The hyperparameters of trial n: an object with every parameter of the spec, in table order.
- * It depends only on (s->seed, n): a fresh generator on stream 1000 + n draws the parameters in
- * table order (fixed ones draw nothing). Integers come out as integral numbers. (rng_seed
- * hashes seed and stream, so neighbouring trials and seeds are not correlated.) This is
- * box_sample on the spec's whole box, so round 1 of coarse-to-fine draws the same trials.
- */
-cJSON *
-sample_trial(const struct spec *s, uint64_t n)
-{
-	struct box b;
-	cJSON *o;
-
-	box_initial(&b, s);
-	o = box_sample(s, &b, n);
-	box_free(&b);
-	return o;
 }

@@ -1,4 +1,7 @@
-/* sample.h: drawing a trial's hyperparameters from a spec — pure, reproducible by (seed, n). */
+/*
+ * sample.h: one draw from a hyperparameter's distribution — pure.
+ * Layer: part
+ */
 #ifndef TUNA_SAMPLE_H
 #define TUNA_SAMPLE_H
 
@@ -10,6 +13,5 @@
 #include "spec.h"
 
 double sample_dist(const struct dist *d, struct rng *r);
-cJSON *sample_trial(const struct spec *s, uint64_t n);
 
 #endif

@@ -1,8 +1,9 @@
 /*
- * search.c: the searches being run and the scheduler that hands their trials to workers. A
- * search samples its trials in rounds (one for random search): a round ends when its last
+ * search.c: the searches being run and the scheduler that hands their trials to the executor.
+ * A search samples its trials in rounds (one for random search): a round ends when its last
  * trial does, and coarse-to-fine then zooms its box onto the round's best trials. A search is
  * finished when every one of its trials is in a terminal state.
+ * Layer: engine
  */
 #include <errno.h>
 #include <math.h>
@@ -14,8 +15,8 @@
 #include "log.h"
 #include "paths.h"
 #include "protocol.h"
-#include "sample.h"
-#include "tunad.h"
+#include "search.h"
+#include "trial.h"
 #include "xmalloc.h"
 
 /* Trials in round r (from 1): an equal share, the first rounds taking the remainder. */
@@ -34,25 +35,26 @@ search_round_event(struct search *s)
 	char *desc = box_describe(&s->spec, &s->box), *cause = NULL;
 	cJSON *box = box_to_json(&s->spec, &s->box), *ev;
 
-	if (store_round_add(tunad.store, s->id, s->round, search_round_size(s, s->round), box,
+	if (store_round_add(s->e->store, s->id, s->round, search_round_size(s, s->round), box,
 	    desc, &cause) != 0)
-		tunad_store_error("add round", cause);
+		engine_store_error(s->e, "add round", cause);
 	ev = cJSON_CreateObject();
 	cJSON_AddNumberToObject(ev, "round", s->round);
 	cJSON_AddNumberToObject(ev, "trials", search_round_size(s, s->round));
 	cJSON_AddItemToObject(ev, "box", box);
 	cJSON_AddStringToObject(ev, "description", desc);
-	watch_publish(s->id, 0, EV_ROUND, ev);
+	engine_publish(s->e, s->id, 0, EV_ROUND, ev);
 	log_info("search %lld: round %d: %s", (long long)s->id, s->round, desc);
 	free(desc);
 }
 
 /* Start tracking a search (takes over the spec). */
 struct search *
-search_create(int64_t id, struct spec *spec)
+search_create(struct engine *e, int64_t id, struct spec *spec)
 {
 	struct search *s = xcalloc(1, sizeof *s);
 
+	s->e = e;
 	s->id = id;
 	s->spec = *spec;
 	memset(spec, 0, sizeof *spec);
@@ -63,8 +65,8 @@ search_create(int64_t id, struct spec *spec)
 	if (s->spec.asha)
 		asha_init(&s->asha, s->spec.rungs, s->spec.nrungs, s->spec.eta);
 	if (s->spec.mode == SPEC_PANDA)
-		s->ckpt_dir = xasprintf("%s.ckpt/search-%lld", tunad.db_path, (long long)id);
-	TAILQ_INSERT_TAIL(&tunad.searches, s, entry);
+		s->ckpt_dir = xasprintf("%s.ckpt/search-%lld", e->db_path, (long long)id);
+	TAILQ_INSERT_TAIL(&e->searches, s, entry);
 	return s;
 }
 
@@ -78,11 +80,11 @@ search_begin(struct search *s)
 
 /* The running search with this id, or NULL. */
 struct search *
-search_find(int64_t id)
+search_find(struct engine *e, int64_t id)
 {
 	struct search *s;
 
-	TAILQ_FOREACH(s, &tunad.searches, entry) {
+	TAILQ_FOREACH(s, &e->searches, entry) {
 		if (s->id == id)
 			return s;
 	}
@@ -106,7 +108,7 @@ search_clear_scored(struct search *s)
 void
 search_free(struct search *s)
 {
-	TAILQ_REMOVE(&tunad.searches, s, entry);
+	TAILQ_REMOVE(&s->e->searches, s, entry);
 	search_clear_scored(s);
 	free(s->scored);
 	box_free(&s->box);
@@ -120,7 +122,7 @@ search_free(struct search *s)
 }
 
 /* Whether the search has a trial to start now. */
-bool
+static bool
 search_has_work(const struct search *s)
 {
 	return !s->cancelled && s->running < s->spec.parallel &&
@@ -164,18 +166,15 @@ search_alpha(const cJSON *params)
 }
 
 /* Make the next trial of a search (a re-run first, else a new number) and record it. */
-struct trial *
+static struct trial *
 search_next_trial(struct search *s)
 {
-	struct trial *t = xcalloc(1, sizeof *t);
+	struct trial *t = trial_new(s);
 	struct redo redo = { -1, 0, 0, 0, NAN, NAN, 0, NULL };
 	char *cause = NULL;
 	cJSON *ev;
 	int rc;
 
-	t->search = s;
-	t->best_val_acc = NAN;
-	t->ckpt_epoch = -1;
 	if (s->nredo > 0)
 		redo = s->redo[--s->nredo];
 	t->number = redo.number >= 0 ? redo.number : s->next++;
@@ -204,20 +203,18 @@ search_next_trial(struct search *s)
 			t->alpha = t->panda.alpha = redo.alpha;	/* the policy goes on */
 		t->panda.best_val_loss = redo.val_loss;
 		t->panda.checkpoint_epoch = redo.resume_epoch;
-		rc = store_trial_continue(tunad.store, t->id, redo.resume_epoch, &cause);
+		rc = store_trial_continue(s->e->store, t->id, redo.resume_epoch, &cause);
 	} else
-		rc = store_trial_add(tunad.store, &t->id, s->id, t->number, t->round, t->params,
+		rc = store_trial_add(s->e->store, &t->id, s->id, t->number, t->round, t->params,
 		    &cause);
 	if (rc != 0) {
-		tunad_store_error("add trial", cause);
-		if (redo.number >= 0)
+		engine_store_error(s->e, "add trial", cause);
+		if (redo.number >= 0) {
 			s->nredo++;	/* it keeps its params */
-		else {
-			cJSON_Delete(t->params);
+			t->params = NULL;
+		} else
 			s->next--;
-		}
-		free(t->ckpt);
-		free(t);
+		trial_free(t);
 		return NULL;
 	}
 	s->running++;
@@ -227,7 +224,7 @@ search_next_trial(struct search *s)
 	cJSON_AddItemToObject(ev, "params", cJSON_Duplicate(t->params, 1));
 	if (t->resume_epoch > 0)
 		cJSON_AddNumberToObject(ev, "resume_epoch", t->resume_epoch);
-	watch_publish(s->id, t->id, EV_TRIAL_START, ev);
+	engine_publish(s->e, s->id, t->id, EV_TRIAL_START, ev);
 	return t;
 }
 
@@ -235,23 +232,23 @@ search_next_trial(struct search *s)
 static void
 search_end(struct search *s)
 {
-	const char *status = s->cancelled ? "cancelled" : "done";
+	enum search_status status = s->cancelled ? SEARCH_CANCELLED : SEARCH_DONE;
 	char *cause = NULL;
 	cJSON *ev;
 
-	if (store_search_status(tunad.store, s->id, status, &cause) != 0)
-		tunad_store_error("search status", cause);
+	if (store_search_status(s->e->store, s->id, status, &cause) != 0)
+		engine_store_error(s->e, "search status", cause);
 	ev = cJSON_CreateObject();
-	cJSON_AddStringToObject(ev, "status", status);
+	cJSON_AddStringToObject(ev, "status", search_status_name(status));
 	if (s->best_trial > 0) {
 		cJSON_AddNumberToObject(ev, "best_trial", (double)s->best_trial);
 		cJSON_AddNumberToObject(ev, "best_val_acc", s->best_val_acc);
 	}
 	cJSON_AddNumberToObject(ev, "done", s->done);
 	cJSON_AddNumberToObject(ev, "total", s->spec.trials);
-	watch_publish(s->id, 0, EV_SEARCH_END, ev);
+	engine_publish(s->e, s->id, 0, EV_SEARCH_END, ev);
 	log_info("search %lld: %s, %d of %d trials completed, best val_acc %.4f (trial %lld)",
-	    (long long)s->id, status, s->done, s->spec.trials, s->best_val_acc,
+	    (long long)s->id, search_status_name(status), s->done, s->spec.trials, s->best_val_acc,
 	    (long long)s->best_trial);
 	search_free(s);
 }
@@ -330,11 +327,11 @@ search_trial_end(struct trial *t, const struct store_result *r)
 	char *cause = NULL;
 	cJSON *ev;
 
-	if (store_trial_finish(tunad.store, t->id, r, &cause) != 0)
-		tunad_store_error("finish trial", cause);
+	if (store_trial_finish(s->e->store, t->id, r, &cause) != 0)
+		engine_store_error(s->e, "finish trial", cause);
 	s->running--;
-	if (strcmp(r->status, "failed") == 0 && t->retries < s->spec.max_retries &&
-	    !s->cancelled && !tunad.stopping) {
+	if (r->status == TRIAL_FAILED && t->retries < s->spec.max_retries && !s->cancelled &&
+	    !s->e->stopping) {
 		/* run it again, same number and hyperparameters, on a fresh worker */
 		search_add_redo(s, t->number, t->id, t->round, 0, t->params);
 		s->redo[s->nredo - 1].retries = t->retries + 1;
@@ -344,10 +341,10 @@ search_trial_end(struct trial *t, const struct store_result *r)
 		cJSON_AddNumberToObject(ev, "max_retries", s->spec.max_retries);
 		if (r->error != NULL)
 			cJSON_AddStringToObject(ev, "error", r->error);
-		watch_publish(s->id, t->id, EV_RETRY, ev);
+		engine_publish(s->e, s->id, t->id, EV_RETRY, ev);
 		log_info("search %lld: trial %d failed (%s): retry %d of %d", (long long)s->id,
 		    t->number, r->error ? r->error : "?", t->retries + 1, s->spec.max_retries);
-	} else if (strcmp(r->status, "interrupted") == 0) {
+	} else if (r->status == TRIAL_INTERRUPTED) {
 		/* run it again (panda: from its last checkpoint) when the daemon runs again */
 		search_add_redo(s, t->number, t->id, t->round, t->ckpt_epoch > 0 ?
 		    t->ckpt_epoch : 0, t->params);
@@ -355,20 +352,19 @@ search_trial_end(struct trial *t, const struct store_result *r)
 		s->redo[s->nredo - 1].val_loss = t->panda.best_val_loss;
 	} else
 		s->finished++;
-	if (strcmp(r->status, "done") == 0) {
+	if (r->status == TRIAL_DONE) {
 		s->done++;
 		if (!isnan(r->val_acc) && !(r->val_acc <= s->best_val_acc)) {
 			s->best_val_acc = r->val_acc;
 			s->best_trial = t->id;
 		}
 	}
-	if ((strcmp(r->status, "done") == 0 || strcmp(r->status, "pruned") == 0) &&
-	    t->round == s->round)
+	if ((r->status == TRIAL_DONE || r->status == TRIAL_PRUNED) && t->round == s->round)
 		search_score(s, score, t->params);
 	ev = cJSON_CreateObject();
 	cJSON_AddNumberToObject(ev, "number", t->number);
 	cJSON_AddNumberToObject(ev, "round", t->round);
-	cJSON_AddStringToObject(ev, "status", r->status);
+	cJSON_AddStringToObject(ev, "status", trial_status_name(r->status));
 	cJSON_AddNumberToObject(ev, "val_acc", r->val_acc);
 	cJSON_AddNumberToObject(ev, "best_val_acc", r->best_val_acc);
 	cJSON_AddNumberToObject(ev, "test_acc", r->test_acc);
@@ -376,12 +372,9 @@ search_trial_end(struct trial *t, const struct store_result *r)
 	cJSON_AddNumberToObject(ev, "seconds", r->seconds);
 	if (r->error != NULL)
 		cJSON_AddStringToObject(ev, "error", r->error);
-	watch_publish(s->id, t->id, EV_TRIAL_END, ev);
-	cJSON_Delete(t->params);
-	cJSON_Delete(t->nudges);
-	free(t->ckpt);
-	free(t);
-	if (tunad.stopping || s->running > 0 || s->nredo > 0)
+	engine_publish(s->e, s->id, t->id, EV_TRIAL_END, ev);
+	trial_free(t);
+	if (s->e->stopping || s->running > 0 || s->nredo > 0)
 		return;
 	if (s->cancelled || s->finished >= s->spec.trials)
 		search_end(s);
@@ -401,7 +394,7 @@ search_cancel(struct search *s)
 	if (n == 0)
 		search_end(s);
 	else
-		pool_kill_search(s, false);
+		trial_kill_search(s->e, s, TRIAL_CANCELLED);
 	return n;
 }
 
@@ -410,7 +403,7 @@ search_cancel(struct search *s)
  * the α the policy chose at that epoch, and that epoch's validation loss.
  */
 static void
-search_resume_point(int64_t search_id, struct redo *r)
+search_resume_point(struct engine *e, int64_t search_id, struct redo *r)
 {
 	char *cause = NULL;
 	cJSON *evs, *ev;
@@ -423,7 +416,7 @@ search_resume_point(int64_t search_id, struct redo *r)
 	r->alpha = NAN;
 	r->val_loss = NAN;
 	for (;;) {
-		if ((evs = store_events(tunad.store, search_id, after, 5000, &cause)) == NULL) {
+		if ((evs = store_events(e->store, search_id, after, 5000, &cause)) == NULL) {
 			free(cause);
 			return;
 		}
@@ -468,7 +461,7 @@ search_resume_rounds(struct search *s, const cJSON *trials, char **cause)
 	const char *status;
 	int r, rc = 0;
 
-	if ((rounds = store_rounds(tunad.store, s->id, cause)) == NULL)
+	if ((rounds = store_rounds(s->e->store, s->id, cause)) == NULL)
 		return -EIO;
 	last = cJSON_GetArrayItem(rounds, cJSON_GetArraySize(rounds) - 1);
 	if (last != NULL) {
@@ -483,7 +476,8 @@ search_resume_rounds(struct search *s, const cJSON *trials, char **cause)
 	}
 	cJSON_ArrayForEach(t, trials) {
 		status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "status"));
-		if (status == NULL || (strcmp(status, "done") != 0 && strcmp(status, "pruned") != 0) ||
+		if ((trial_status_parse(status) != TRIAL_DONE &&
+		    trial_status_parse(status) != TRIAL_PRUNED) ||
 		    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "round")) != s->round)
 			continue;
 		search_score(s, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t,
@@ -503,8 +497,9 @@ search_resume_asha(struct search *s)
 	int r, i, n;
 
 	for (r = 0; r < s->asha.nrungs; r++) {
-		if (store_rung_values(tunad.store, s->id, s->asha.rung[r], &vals, &n, &cause) != 0) {
-			tunad_store_error("read rung values", cause);
+		if (store_rung_values(s->e->store, s->id, s->asha.rung[r], &vals, &n,
+		    &cause) != 0) {
+			engine_store_error(s->e, "read rung values", cause);
 			cause = NULL;
 			continue;
 		}
@@ -516,22 +511,21 @@ search_resume_asha(struct search *s)
 
 /* Pick up a search a previous daemon left running: its spec, and which trials remain. */
 int
-search_resume(int64_t id, char **cause)
+search_resume(struct engine *e, int64_t id, char **cause)
 {
 	struct search *s;
 	struct spec spec;
 	const cJSON *trials, *t, *v;
 	cJSON *row;
-	int rc, number, round;
+	int rc, number, round, status;
 	int64_t tid;
-	const char *status;
 
-	if ((row = store_search(tunad.store, id, cause)) == NULL)
+	if ((row = store_search(e->store, id, cause)) == NULL)
 		return -EIO;
 	if ((rc = spec_parse(&spec, cJSON_GetObjectItemCaseSensitive(row, "spec"),
-	    tunad.max_workers, cause)) != 0)
+	    e->max_workers, cause)) != 0)
 		goto fail;
-	s = search_create(id, &spec);
+	s = search_create(e, id, &spec);
 	trials = cJSON_GetObjectItemCaseSensitive(row, "trials");
 	if (s->spec.strategy == SPEC_COARSE_TO_FINE &&
 	    (rc = search_resume_rounds(s, trials, cause)) != 0) {
@@ -544,19 +538,19 @@ search_resume(int64_t id, char **cause)
 		number = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "number"));
 		round = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "round"));
 		tid = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "id"));
-		status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "status"));
+		status = trial_status_parse(cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(t, "status")));
 		if (number + 1 > s->next)
 			s->next = number + 1;
-		if (status == NULL || strcmp(status, "running") == 0 ||
-		    strcmp(status, "interrupted") == 0 || strcmp(status, "queued") == 0) {
+		if (status < 0 || !trial_status_final((enum trial_status)status)) {
 			search_add_redo(s, number, tid, round, 0,
 			    cJSON_GetObjectItemCaseSensitive(t, "params"));
 			if (s->spec.mode == SPEC_PANDA)
-				search_resume_point(id, &s->redo[s->nredo - 1]);
+				search_resume_point(e, id, &s->redo[s->nredo - 1]);
 			continue;
 		}
 		s->finished++;
-		if (strcmp(status, "done") == 0) {
+		if (status == TRIAL_DONE) {
 			s->done++;
 			v = cJSON_GetObjectItemCaseSensitive(t, "val_acc");
 			if (cJSON_IsNumber(v) && !(v->valuedouble <= s->best_val_acc)) {
@@ -580,37 +574,28 @@ fail:
 
 static void search_schedule_cb(uv_timer_t *timer);
 
-/* Hand trials to workers while there is room: round robin over the searches. */
+/* Hand trials to the executor while there is room: round robin over the searches. */
 void
-search_schedule(void)
+search_schedule(struct engine *e)
 {
 	struct search *s, *s1;
 	struct trial *t;
-	char *cause = NULL;
 	bool progress = true;
 
-	while (!tunad.stopping && tunad.suspended == NULL && progress &&
-	    tunad.busy < tunad.max_workers) {
+	while (!e->stopping && e->suspended == NULL && progress && e->running < e->max_workers) {
 		progress = false;
-		TAILQ_FOREACH_SAFE(s, &tunad.searches, entry, s1) {
-			if (tunad.busy >= tunad.max_workers || !search_has_work(s))
+		TAILQ_FOREACH_SAFE(s, &e->searches, entry, s1) {
+			if (e->running >= e->max_workers || !search_has_work(s))
 				continue;
 			if ((t = search_next_trial(s)) == NULL)
 				continue;
-			if (pool_start(t, &cause) != 0) {
-				struct store_result r = { "failed", NAN, NAN, NAN, NAN, NAN, NAN, 0,
-				    -1, 0, cause };
-
-				log_warn("search %lld: trial %d: %s", (long long)s->id, t->number,
-				    cause);
-				search_trial_end(t, &r);
-				free(cause);
+			if (trial_start(t) != 0) {
 				/*
 				 * The next trial may fail the same way: try it at the next turn of
 				 * the loop, so that a search whose worker is gone still ends, trial
 				 * by trial, without holding up the clients.
 				 */
-				uv_timer_start(&tunad.schedule_timer, search_schedule_cb, 0, 0);
+				uv_timer_start(&e->schedule_timer, search_schedule_cb, 0, 0);
 				return;
 			}
 			progress = true;
@@ -618,10 +603,9 @@ search_schedule(void)
 	}
 }
 
-/* Timer: scheduling goes on after a worker could not be started. */
+/* Timer: scheduling goes on after a trial could not be started. */
 static void
 search_schedule_cb(uv_timer_t *timer)
 {
-	(void)timer;
-	search_schedule();
+	search_schedule(timer->data);
 }

@@ -4,6 +4,7 @@
  * listens, tunad raises its open-file limit to what its clients and workers need (it does not
  * depend on the caller's ulimit), or lowers the client cap to what the hard limit allows. An
  * accept error (descriptors run out) closes the listener for a second instead of a busy loop.
+ * Layer: front
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,18 +15,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "log.h"
 #include "paths.h"
-#include "tunad.h"
+#include "server.h"
 #include "xmalloc.h"
 
 #define SERVER_BACKLOG 512
 #define SERVER_WARN_MS 1000	/* accept errors: one warning a second at most */
 #define SERVER_PAUSE_MS 1000	/* after an accept error, not listening for this long */
-
-static uv_timer_t server_timer;	/* a paused listener: when to listen again */
-static bool server_timer_ready;	/* server_timer initialized */
-static bool server_paused;	/* the listener is closed after an accept error */
 
 static void server_connection_cb(uv_stream_t *listener, int status);
 static void server_resume_cb(uv_timer_t *timer);
@@ -55,17 +53,18 @@ server_alive(const char *path)
  * listens again.
  */
 static void
-server_pause(void)
+server_pause(struct front *f)
 {
-	if (server_paused || tunad.stopping)
+	if (f->server_paused || f->stopping)
 		return;
-	server_paused = true;
-	uv_close((uv_handle_t *)&tunad.listener, NULL);
-	if (!server_timer_ready) {
-		uv_timer_init(tunad.loop, &server_timer);
-		server_timer_ready = true;
+	f->server_paused = true;
+	uv_close((uv_handle_t *)&f->listener, NULL);
+	if (!f->server_timer_ready) {
+		uv_timer_init(f->loop, &f->server_timer);
+		f->server_timer.data = f;
+		f->server_timer_ready = true;
 	}
-	uv_timer_start(&server_timer, server_resume_cb, SERVER_PAUSE_MS, 0);
+	uv_timer_start(&f->server_timer, server_resume_cb, SERVER_PAUSE_MS, 0);
 }
 
 /* A new client, or an accept error: warn (once a second at most) and pause listening. */
@@ -75,14 +74,15 @@ server_connection_cb(uv_stream_t *listener, int status)
 	static unsigned long long errors;
 	static uint64_t warned_at;
 	static bool warned;
+	struct front *f = listener->data;
 	uint64_t now;
 
 	if (status >= 0) {
-		conn_accept(listener);
+		conn_accept(f, listener);
 		return;
 	}
 	errors++;
-	now = uv_now(tunad.loop);
+	now = uv_now(f->loop);
 	if (!warned || now - warned_at >= SERVER_WARN_MS) {
 		log_warn("accept: %s (%llu errors since the last warning): not accepting clients "
 		    "for %d ms", uv_strerror(status), errors, SERVER_PAUSE_MS);
@@ -90,25 +90,25 @@ server_connection_cb(uv_stream_t *listener, int status)
 		warned_at = now;
 		errors = 0;
 	}
-	server_pause();
+	server_pause(f);
 }
 
 /*
- * Size the open-file limit: one descriptor per client (tunad.max_clients, TUNAD_MAX_CLIENTS
- * when not set) plus the workers' and the daemon's own (conn_fd_reserve). The soft limit is
- * raised to that, up to the hard limit; if the hard limit is lower, the cap comes down to fit,
- * with a warning.
+ * Size the open-file limit: one descriptor per client (f->max_clients, FRONT_MAX_CLIENTS when
+ * not set) plus the workers' and the daemon's own (conn_fd_reserve). The soft limit is raised
+ * to that, up to the hard limit; if the hard limit is lower, the cap comes down to fit, with
+ * a warning.
  */
 static void
-server_limits(void)
+server_limits(struct front *f)
 {
 	struct rlimit rl;
 	unsigned long long need, was;
 	long long fit;
 
-	if (tunad.max_clients <= 0)
-		tunad.max_clients = TUNAD_MAX_CLIENTS;
-	need = (unsigned long long)tunad.max_clients + (unsigned long long)conn_fd_reserve();
+	if (f->max_clients <= 0)
+		f->max_clients = FRONT_MAX_CLIENTS;
+	need = (unsigned long long)f->max_clients + (unsigned long long)conn_fd_reserve(f);
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
 		log_warn("getrlimit(RLIMIT_NOFILE): %s", strerror(errno));
 		return;
@@ -124,39 +124,40 @@ server_limits(void)
 		}
 	}
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
-		fit = (long long)rl.rlim_cur - conn_fd_reserve();
+		fit = (long long)rl.rlim_cur - conn_fd_reserve(f);
 		if (fit < 1)
 			fit = 1;
 		log_warn("open files: the limit is %llu (hard limit %llu), too low for %d clients "
 		    "and %d workers (%llu needed): serving %lld clients at most (raise the hard "
 		    "limit: ulimit -Hn, or LimitNOFILE= under systemd)",
 		    (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
-		    tunad.max_clients, tunad.max_workers, need, fit);
-		tunad.max_clients = (int)fit;
+		    f->max_clients, f->max_workers, need, fit);
+		f->max_clients = (int)fit;
 	} else if (rl.rlim_cur != was)
 		log_info("open files: limit raised from %llu to %llu for %d clients and %d workers",
-		    was, (unsigned long long)rl.rlim_cur, tunad.max_clients, tunad.max_workers);
+		    was, (unsigned long long)rl.rlim_cur, f->max_clients, f->max_workers);
 }
 
 /* Create the listener on path (which must not exist): bind, mode 0600, listen. */
 static int
-server_bind(const char *path, char **cause)
+server_bind(struct front *f, const char *path, char **cause)
 {
 	mode_t mask;
 	int rc;
 
-	uv_pipe_init(tunad.loop, &tunad.listener, 0);
+	uv_pipe_init(f->loop, &f->listener, 0);
+	f->listener.data = f;
 	mask = umask(0177);
-	rc = uv_pipe_bind(&tunad.listener, path);
+	rc = uv_pipe_bind(&f->listener, path);
 	umask(mask);
 	if (rc != 0) {
-		uv_close((uv_handle_t *)&tunad.listener, NULL);
+		uv_close((uv_handle_t *)&f->listener, NULL);
 		return xcause(cause, rc, "%s: bind: %s", path, uv_strerror(rc));
 	}
 	chmod(path, 0600);
-	if ((rc = uv_listen((uv_stream_t *)&tunad.listener, SERVER_BACKLOG,
+	if ((rc = uv_listen((uv_stream_t *)&f->listener, SERVER_BACKLOG,
 	    server_connection_cb)) != 0) {
-		uv_close((uv_handle_t *)&tunad.listener, NULL);
+		uv_close((uv_handle_t *)&f->listener, NULL);
 		unlink(path);
 		return xcause(cause, rc, "%s: listen: %s", path, uv_strerror(rc));
 	}
@@ -167,20 +168,21 @@ server_bind(const char *path, char **cause)
 static void
 server_resume_cb(uv_timer_t *timer)
 {
+	struct front *f = timer->data;
 	char *cause = NULL;
 
-	if (tunad.stopping)
+	if (f->stopping)
 		return;
-	if (server_alive(tunad.socket_path)) {	/* another daemon took the path meanwhile */
+	if (server_alive(f->socket_path)) {	/* another daemon took the path meanwhile */
 		log_warn("%s: another tunad listens there now: not listening again",
-		    tunad.socket_path);
+		    f->socket_path);
 		return;
 	}
-	unlink(tunad.socket_path);
-	if (server_bind(tunad.socket_path, &cause) != 0)
+	unlink(f->socket_path);
+	if (server_bind(f, f->socket_path, &cause) != 0)
 		goto later;
-	server_paused = false;
-	log_info("listening again on %s", tunad.socket_path);
+	f->server_paused = false;
+	log_info("listening again on %s", f->socket_path);
 	return;
 later:
 	log_warn("%s (trying again in %d ms)", cause, SERVER_PAUSE_MS);
@@ -188,10 +190,11 @@ later:
 	uv_timer_start(timer, server_resume_cb, SERVER_PAUSE_MS, 0);
 }
 
-/* Size the open-file limit, then listen on path; fail if another daemon is there. */
+/* Size the open-file limit, then listen on f->socket_path; fail if another daemon is there. */
 int
-server_listen(const char *path, char **cause)
+server_listen(struct front *f, char **cause)
 {
+	const char *path = f->socket_path;
 	struct sockaddr_un sa;
 	int rc;
 
@@ -199,7 +202,7 @@ server_listen(const char *path, char **cause)
 		return xcause(cause, -ENAMETOOLONG, "%s: socket path too long", path);
 	if ((rc = paths_mkdir_parent(path, cause)) != 0)
 		return rc;
-	server_limits();
+	server_limits(f);
 	if (access(path, F_OK) == 0) {
 		if (server_alive(path))
 			return xcause(cause, -EADDRINUSE,
@@ -207,25 +210,23 @@ server_listen(const char *path, char **cause)
 		log_info("%s: removing a stale socket", path);
 		unlink(path);
 	}
-	return server_bind(path, cause);
+	return server_bind(f, path, cause);
 }
 
 /* Stop listening (or waiting to listen again) and remove the socket file. */
 void
-server_stop(void)
+server_stop(struct front *f)
 {
-	static bool stopped;
-
-	if (stopped)
+	if (f->server_stopped)
 		return;
-	stopped = true;
-	if (server_timer_ready) {
-		uv_timer_stop(&server_timer);
-		uv_close((uv_handle_t *)&server_timer, NULL);
+	f->server_stopped = true;
+	if (f->server_timer_ready) {
+		uv_timer_stop(&f->server_timer);
+		uv_close((uv_handle_t *)&f->server_timer, NULL);
 	}
-	if (server_paused)	/* closed already, and its file with it: the path may be another's */
+	if (f->server_paused)	/* closed already, and its file with it: the path may be another's */
 		return;
-	if (!uv_is_closing((uv_handle_t *)&tunad.listener))
-		uv_close((uv_handle_t *)&tunad.listener, NULL);
-	unlink(tunad.socket_path);
+	if (!uv_is_closing((uv_handle_t *)&f->listener))
+		uv_close((uv_handle_t *)&f->listener, NULL);
+	unlink(f->socket_path);
 }

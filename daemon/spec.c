@@ -1,12 +1,16 @@
-/* spec.c: parsing and checking a search spec (every error names its JSON path), normalizing it. */
+/*
+ * spec.c: parsing and checking a search spec (every error names its JSON path), normalizing it.
+ * Layer: part
+ */
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataset.h"
+#include "source.h"
 #include "hparams.h"
+#include "jcheck.h"
 #include "modelsize.h"
 #include "spec.h"
 #include "worker-protocol.h"
@@ -59,38 +63,6 @@ dist_kind_name(enum dist_kind k)
 	return spec_dist_names[k];
 }
 
-/* Whether name is in a NULL-terminated list. */
-static int
-spec_in_list(const char *const *list, const char *name)
-{
-	for (; *list != NULL; list++) {
-		if (strcmp(*list, name) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Check an object's keys: no duplicates, and (when allowed is non-NULL) none outside the list. */
-static int
-spec_check_keys(const cJSON *obj, const char *const *allowed, const char *jpath, char **cause)
-{
-	const char *sep = jpath != NULL ? "." : "";
-	const cJSON *c, *d;
-
-	if (jpath == NULL)
-		jpath = "";
-	for (c = obj->child; c != NULL; c = c->next) {
-		for (d = obj->child; d != c; d = d->next) {
-			if (strcmp(d->string, c->string) == 0)
-				return xcause(cause, -EINVAL, "%s%s%s: duplicate key", jpath, sep,
-				    c->string);
-		}
-		if (allowed != NULL && !spec_in_list(allowed, c->string))
-			return xcause(cause, -EINVAL, "%s%s%s: unknown key", jpath, sep, c->string);
-	}
-	return 0;
-}
-
 /* Index of a string value in a list of n names, or -1. */
 static int
 spec_lookup(const cJSON *v, const char *const *names, int n)
@@ -104,27 +76,6 @@ spec_lookup(const cJSON *v, const char *const *names, int n)
 			return i;
 	}
 	return -1;
-}
-
-/*
- * Read the integer member key of obj (at jpath, NULL at the top level) in [lo, hi] into *out;
- * *out is unchanged when absent.
- */
-static int
-spec_int(const cJSON *obj, const char *jpath, const char *key, double lo, double hi,
-    double *out, char **cause)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	const char *sep = jpath != NULL ? "." : "";
-
-	if (v == NULL)
-		return 0;
-	if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
-	    v->valuedouble != floor(v->valuedouble))
-		return xcause(cause, -EINVAL, "%s%s%s: must be an integer in [%.0f, %.0f]",
-		    jpath != NULL ? jpath : "", sep, key, lo, hi);
-	*out = v->valuedouble;
-	return 0;
 }
 
 /*
@@ -195,7 +146,7 @@ spec_strategy(struct spec *s, const cJSON *v, char **cause)
 	int err, i;
 
 	if (cJSON_IsObject(v)) {
-		if ((err = spec_check_keys(v, spec_keys_strategy, "strategy", cause)) != 0)
+		if ((err = jcheck_keys(v, spec_keys_strategy, "strategy", cause)) != 0)
 			return err;
 		if ((kind = cJSON_GetObjectItemCaseSensitive(v, "kind")) == NULL)
 			return xcause(cause, -EINVAL, "strategy.kind: required");
@@ -221,7 +172,7 @@ spec_strategy(struct spec *s, const cJSON *v, char **cause)
 		return xcause(cause, -EINVAL, "strategy: coarse_to_fine needs at least %d trials "
 		    "(one per round), got %d", SPEC_MIN_ROUNDS, s->trials);
 	rounds = s->trials < 3 ? s->trials : 3;
-	if ((err = spec_int(obj, "strategy", "rounds", SPEC_MIN_ROUNDS, SPEC_MAX_ROUNDS,
+	if ((err = jcheck_int(obj, "strategy", "rounds", SPEC_MIN_ROUNDS, SPEC_MAX_ROUNDS,
 	    &rounds, cause)) != 0)
 		return err;
 	if (rounds > s->trials)
@@ -229,7 +180,7 @@ spec_strategy(struct spec *s, const cJSON *v, char **cause)
 		    "trials, got %d", rounds, s->trials);
 	top_k = floor(floor(s->trials / rounds) / 5);
 	top_k = top_k < 2 ? 2 : top_k > SPEC_MAX_TOP_K ? SPEC_MAX_TOP_K : top_k;
-	if ((err = spec_int(obj, "strategy", "top_k", 1, SPEC_MAX_TOP_K, &top_k,
+	if ((err = jcheck_int(obj, "strategy", "top_k", 1, SPEC_MAX_TOP_K, &top_k,
 	    cause)) != 0 ||
 	    (err = spec_real(obj, "strategy", "zoom", 0, 1, "()", &zoom, cause)) != 0)
 		return err;
@@ -259,7 +210,7 @@ spec_early_stopping(struct spec *s, const cJSON *v, char **cause)
 	if (!cJSON_IsObject(v))
 		return xcause(cause, -EINVAL, "early_stopping: must be null or an object "
 		    "{\"kind\": \"asha\", ...}");
-	if ((err = spec_check_keys(v, spec_keys_asha, "early_stopping", cause)) != 0)
+	if ((err = jcheck_keys(v, spec_keys_asha, "early_stopping", cause)) != 0)
 		return err;
 	if ((kind = cJSON_GetObjectItemCaseSensitive(v, "kind")) == NULL)
 		return xcause(cause, -EINVAL, "early_stopping.kind: required");
@@ -320,9 +271,9 @@ spec_panda(struct spec *s, const cJSON *v, char **cause)
 		return xcause(cause, -EINVAL, "panda: only for panda mode");
 	if (!cJSON_IsObject(v))
 		return xcause(cause, -EINVAL, "panda: must be an object");
-	if ((err = spec_check_keys(v, spec_keys_panda, "panda", cause)) != 0 ||
+	if ((err = jcheck_keys(v, spec_keys_panda, "panda", cause)) != 0 ||
 	    (err = spec_real(v, "panda", "raise", 1, INFINITY, "()", &p->raise, cause)) != 0 ||
-	    (err = spec_int(v, "panda", "raise_after", 1, SPEC_MAX_EPOCHS, &raise_after,
+	    (err = jcheck_int(v, "panda", "raise_after", 1, SPEC_MAX_EPOCHS, &raise_after,
 	    cause)) != 0 ||
 	    (err = spec_real(v, "panda", "lower", 0, 1, "()", &p->lower, cause)) != 0 ||
 	    (err = spec_real(v, "panda", "rollback_lower", 0, 1, "()", &p->rollback_lower,
@@ -356,10 +307,10 @@ spec_limits(struct spec *s, const cJSON *v, char **cause)
 	if (v != NULL) {
 		if (!cJSON_IsObject(v))
 			return xcause(cause, -EINVAL, "limits: must be an object");
-		if ((err = spec_check_keys(v, spec_keys_limits, "limits", cause)) != 0 ||
-		    (err = spec_int(v, "limits", "address_space_mb", WLIMIT_MIN_ADDRESS_SPACE_MB,
+		if ((err = jcheck_keys(v, spec_keys_limits, "limits", cause)) != 0 ||
+		    (err = jcheck_int(v, "limits", "address_space_mb", WLIMIT_MIN_ADDRESS_SPACE_MB,
 		    WLIMIT_MAX_ADDRESS_SPACE_MB, &as, cause)) != 0 ||
-		    (err = spec_int(v, "limits", "cpu_seconds", 1, WLIMIT_MAX_CPU_SECONDS, &cpu,
+		    (err = jcheck_int(v, "limits", "cpu_seconds", 1, WLIMIT_MAX_CPU_SECONDS, &cpu,
 		    cause)) != 0)
 			return err;
 	}
@@ -424,7 +375,7 @@ spec_dataset(const cJSON *v, char **cause)
 		return 0;
 	}
 	if (cJSON_IsObject(v) && (path = cJSON_GetObjectItemCaseSensitive(v, "path")) != NULL) {
-		if ((err = spec_check_keys(v, spec_keys_dataset_path, "dataset", cause)) != 0)
+		if ((err = jcheck_keys(v, spec_keys_dataset_path, "dataset", cause)) != 0)
 			return err;
 		if (!cJSON_IsString(path) || path->valuestring == NULL ||
 		    *path->valuestring == '\0')
@@ -498,7 +449,7 @@ spec_scale(struct dist *d, const struct hparams_entry *e, const cJSON *v, const 
 	double min, max;
 	int err, i;
 
-	if ((err = spec_check_keys(v, spec_keys_scale, jpath, cause)) != 0)
+	if ((err = jcheck_keys(v, spec_keys_scale, jpath, cause)) != 0)
 		return err;
 	if ((scale = cJSON_GetObjectItemCaseSensitive(v, "scale")) == NULL)
 		return xcause(cause, -EINVAL, "%s: a distribution needs \"scale\" or \"values\"",
@@ -553,7 +504,7 @@ spec_values(struct dist *d, const struct hparams_entry *e, const cJSON *v, const
 	char *path;
 	int err, i, n;
 
-	if ((err = spec_check_keys(v, spec_keys_values, jpath, cause)) != 0)
+	if ((err = jcheck_keys(v, spec_keys_values, jpath, cause)) != 0)
 		return err;
 	arr = cJSON_GetObjectItemCaseSensitive(v, "values");
 	if (!cJSON_IsArray(arr) || (n = cJSON_GetArraySize(arr)) == 0 || n > SPEC_MAX_VALUES)
@@ -641,7 +592,7 @@ spec_params(struct spec *s, const cJSON *obj, char **cause)
 
 	if (!cJSON_IsObject(obj))
 		return xcause(cause, -EINVAL, "params: must be an object");
-	if ((err = spec_check_keys(obj, NULL, "params", cause)) != 0)
+	if ((err = jcheck_keys(obj, NULL, "params", cause)) != 0)
 		return err;
 	cJSON_ArrayForEach(c, obj) {
 		if ((e = hparams_find(c->string)) == NULL)
@@ -742,7 +693,7 @@ spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause
 		err = xcause(cause, -EINVAL, "spec: must be a JSON object");
 		goto fail;
 	}
-	if ((err = spec_check_keys(json, spec_keys, NULL, cause)) != 0)
+	if ((err = jcheck_keys(json, spec_keys, NULL, cause)) != 0)
 		goto fail;
 
 	s->name = xstrdup("search");
@@ -769,14 +720,14 @@ spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause
 		threads = default_parallel < SPEC_MAX_THREADS ? default_parallel :
 		    SPEC_MAX_THREADS;
 	}
-	if ((err = spec_int(json, NULL, "epochs", 1, SPEC_MAX_EPOCHS, &epochs, cause)) != 0 ||
-	    (err = spec_int(json, NULL, "trials", 1, SPEC_MAX_TRIALS, &trials, cause)) != 0 ||
-	    (err = spec_int(json, NULL, "parallel", 1, SPEC_MAX_PARALLEL, &parallel,
+	if ((err = jcheck_int(json, NULL, "epochs", 1, SPEC_MAX_EPOCHS, &epochs, cause)) != 0 ||
+	    (err = jcheck_int(json, NULL, "trials", 1, SPEC_MAX_TRIALS, &trials, cause)) != 0 ||
+	    (err = jcheck_int(json, NULL, "parallel", 1, SPEC_MAX_PARALLEL, &parallel,
 	    cause)) != 0 ||
-	    (err = spec_int(json, NULL, "threads", 1, SPEC_MAX_THREADS, &threads, cause)) != 0 ||
-	    (err = spec_int(json, NULL, "seed", 0, SPEC_MAX_SEED, &seed, cause)) != 0 ||
-	    (err = spec_int(json, NULL, "trial_timeout", 0, 30 * 86400, &timeout, cause)) != 0 ||
-	    (err = spec_int(json, NULL, "max_retries", 0, 10, &retries, cause)) != 0)
+	    (err = jcheck_int(json, NULL, "threads", 1, SPEC_MAX_THREADS, &threads, cause)) != 0 ||
+	    (err = jcheck_int(json, NULL, "seed", 0, SPEC_MAX_SEED, &seed, cause)) != 0 ||
+	    (err = jcheck_int(json, NULL, "trial_timeout", 0, 30 * 86400, &timeout, cause)) != 0 ||
+	    (err = jcheck_int(json, NULL, "max_retries", 0, 10, &retries, cause)) != 0)
 		goto fail;
 	if (s->mode == SPEC_PANDA && parallel > 1) {
 		err = xcause(cause, -EINVAL, "parallel: panda mode runs one model at a time");

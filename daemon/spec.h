@@ -1,4 +1,7 @@
-/* spec.h: a search spec — parsed, checked (every error names its JSON path), normalized. */
+/*
+ * spec.h: a search spec — parsed, checked (every error names its JSON path), normalized.
+ * Layer: part
+ */
 #ifndef TUNA_SPEC_H
 #define TUNA_SPEC_H
 

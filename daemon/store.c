@@ -4,6 +4,7 @@
  * BEGIN IMMEDIATE transaction that store_flush commits, and the reads build the JSON of the
  * status, best and watch replies. A write made of several statements (a trial and its
  * parameters) is wrapped in a savepoint, so a failure leaves no half-written trial behind.
+ * Layer: part
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -67,18 +68,14 @@ enum store_stmt {
 	S_COUNT
 };
 
-/* A search with its trial counts and best trial; S_SEARCHES and S_SEARCH add the tail. */
+/*
+ * A search with its trial counts (one per trial status, in status.h's order: store_open puts
+ * them where STORE_COUNTS is) and its best trial; S_SEARCHES and S_SEARCH add the tail.
+ */
+#define STORE_COUNTS "%s"
 #define STORE_SEARCH_SELECT						\
 	"SELECT s.id, s.name, s.mode, s.strategy, s.status, s.trials, s.parallel, "	\
-	"s.created_at, s.finished_at, "						\
-	"count(t.id) FILTER (WHERE t.status = 'queued'), "			\
-	"count(t.id) FILTER (WHERE t.status = 'running'), "			\
-	"count(t.id) FILTER (WHERE t.status = 'done'), "			\
-	"count(t.id) FILTER (WHERE t.status = 'diverged'), "			\
-	"count(t.id) FILTER (WHERE t.status = 'failed'), "			\
-	"count(t.id) FILTER (WHERE t.status = 'cancelled'), "			\
-	"count(t.id) FILTER (WHERE t.status = 'interrupted'), "			\
-	"count(t.id) FILTER (WHERE t.status = 'pruned'), "			\
+	"s.created_at, s.finished_at, " STORE_COUNTS				\
 	"max(t.val_acc) FILTER (WHERE t.status = 'done'), "			\
 	"(SELECT b.id FROM trials b WHERE b.search_id = s.id AND b.status = 'done' "	\
 	"ORDER BY b.val_acc DESC, b.id LIMIT 1), "				\
@@ -88,15 +85,10 @@ enum store_stmt {
 /* Columns of STORE_SEARCH_SELECT. */
 enum {
 	SC_COUNTS = 9,		/* the first of the status counts */
-	SC_BEST_VAL_ACC = 17,
+	SC_BEST_VAL_ACC = SC_COUNTS + TRIAL_NSTATUS,
 	SC_BEST_TRIAL,
 	SC_SPEC,
 	SC_CLASS_NAMES
-};
-
-/* The status counts, in the order of STORE_SEARCH_SELECT. */
-static const char *const store_statuses[] = {
-	"queued", "running", "done", "diverged", "failed", "cancelled", "interrupted", "pruned"
 };
 
 /* The JSON names of the first columns of STORE_SEARCH_SELECT. */
@@ -379,18 +371,6 @@ store_bind_id(sqlite3_stmt *stmt, int i, int64_t id)
 		sqlite3_bind_int64(stmt, i, id);
 }
 
-/* Bind a JSON member's number as REAL; anything else (absent, null, NaN) as NULL. */
-static void
-store_bind_member(sqlite3_stmt *stmt, int i, const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	if (cJSON_IsNumber(v))
-		store_bind_real(stmt, i, v->valuedouble);
-	else
-		sqlite3_bind_null(stmt, i);
-}
-
 /* Print item as compact JSON into st->buf, or into *heap (the caller frees it); NULL: no memory. */
 static const char *
 store_print(struct store *st, const cJSON *item, char **heap)
@@ -578,6 +558,40 @@ store_create(const char *path, char **cause)
 	return err;
 }
 
+/* The count of each trial status, as columns of STORE_SEARCH_SELECT (caller frees). */
+static char *
+store_counts_sql(void)
+{
+	char *sql = xstrdup(""), *more;
+	int i;
+
+	for (i = 0; i < TRIAL_NSTATUS; i++) {
+		more = xasprintf("%scount(t.id) FILTER (WHERE t.status = '%s'), ", sql,
+		    trial_status_names[i]);
+		free(sql);
+		sql = more;
+	}
+	return sql;
+}
+
+/* Prepare a statement of the table, its STORE_COUNTS filled in. */
+static int
+store_prepare(struct store *st, enum store_stmt s)
+{
+	char *counts, *sql = NULL;
+	int rc;
+
+	if (strstr(store_sql[s], STORE_COUNTS) != NULL) {
+		counts = store_counts_sql();
+		sql = xasprintf(store_sql[s], counts);
+		free(counts);
+	}
+	rc = sqlite3_prepare_v3(st->db, sql != NULL ? sql : store_sql[s], -1,
+	    SQLITE_PREPARE_PERSISTENT, &st->stmt[s], NULL);
+	free(sql);
+	return rc;
+}
+
 /* Open (creating it if needed) and upgrade the database at path. */
 int
 store_open(struct store **stp, const char *path, char **cause)
@@ -613,9 +627,7 @@ store_open(struct store **stp, const char *path, char **cause)
 	if ((err = store_migrate(st, cause)) != 0)
 		goto fail;
 	for (i = 0; i < S_COUNT; i++) {
-		rc = sqlite3_prepare_v3(st->db, store_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-		    &st->stmt[i], NULL);
-		if (rc != SQLITE_OK) {
+		if ((rc = store_prepare(st, (enum store_stmt)i)) != SQLITE_OK) {
 			err = xcause(cause, store_errno(rc), "store: %s: prepare %s: %s", path,
 			    store_what[i], sqlite3_errmsg(st->db));
 			goto fail;
@@ -734,7 +746,7 @@ store_search_add(struct store *st, int64_t *id, const char *name, const char *mo
 
 /* Set a search's status; any status but running also sets finished_at. */
 int
-store_search_status(struct store *st, int64_t id, const char *status, char **cause)
+store_search_status(struct store *st, int64_t id, enum search_status status, char **cause)
 {
 	sqlite3_stmt *stmt = st->stmt[S_SEARCH_STATUS];
 	int err;
@@ -742,7 +754,7 @@ store_search_status(struct store *st, int64_t id, const char *status, char **cau
 	if ((err = store_begin(st, cause)) != 0)
 		return err;
 	sqlite3_bind_int64(stmt, 1, id);
-	store_bind_text(stmt, 2, status);
+	store_bind_text(stmt, 2, search_status_name(status));
 	if ((err = store_run(st, S_SEARCH_STATUS, cause)) != 0)
 		return err;
 	if (sqlite3_changes(st->db) == 0)
@@ -880,7 +892,7 @@ store_trial_finish(struct store *st, int64_t trial_id, const struct store_result
 	if ((err = store_begin(st, cause)) != 0)
 		return err;
 	sqlite3_bind_int64(stmt, 1, trial_id);
-	store_bind_text(stmt, 2, r->status);
+	store_bind_text(stmt, 2, trial_status_name(r->status));
 	store_bind_real(stmt, 3, r->val_acc);
 	store_bind_real(stmt, 4, r->val_loss);
 	store_bind_real(stmt, 5, r->best_val_acc);
@@ -903,32 +915,43 @@ store_trial_finish(struct store *st, int64_t trial_id, const struct store_result
 	return 0;
 }
 
-/* Insert (or replace) one epoch's numbers from the worker's epoch event. */
+/* The value of the metric called name among m[n], or NaN. */
+static double
+store_metric(const struct metric *m, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(m[i].name, name) == 0)
+			return m[i].value;
+	}
+	return NAN;
+}
+
+/* Insert (or replace) one epoch's numbers, from the metrics the trainer reported for it. */
 int
-store_epoch_add(struct store *st, int64_t trial_id, const cJSON *epoch, char **cause)
+store_epoch_add(struct store *st, int64_t trial_id, int epoch, const struct metric *m, int n,
+    char **cause)
 {
 	sqlite3_stmt *stmt = st->stmt[S_EPOCH_ADD];
-	const cJSON *k, *beta;
+	double beta;
 	int err;
 
-	k = cJSON_GetObjectItemCaseSensitive(epoch, "epoch");
-	if (!cJSON_IsNumber(k))
+	if (epoch < 0)
 		return xcause(cause, -EINVAL, "store: insert epoch: no \"epoch\" number");
 	if ((err = store_begin(st, cause)) != 0)
 		return err;
-	beta = cJSON_GetObjectItemCaseSensitive(epoch, "beta");
-	if (!cJSON_IsNumber(beta))
-		beta = cJSON_GetObjectItemCaseSensitive(epoch, "beta1");
+	if (isnan(beta = store_metric(m, n, "beta")))
+		beta = store_metric(m, n, "beta1");
 	sqlite3_bind_int64(stmt, 1, trial_id);
-	sqlite3_bind_int(stmt, 2, k->valueint);
-	store_bind_member(stmt, 3, epoch, "train_loss");
-	store_bind_member(stmt, 4, epoch, "train_acc");
-	store_bind_member(stmt, 5, epoch, "val_loss");
-	store_bind_member(stmt, 6, epoch, "val_acc");
-	store_bind_member(stmt, 7, epoch, "alpha");
-	if (cJSON_IsNumber(beta))
-		store_bind_real(stmt, 8, beta->valuedouble);
-	store_bind_member(stmt, 9, epoch, "seconds");
+	sqlite3_bind_int(stmt, 2, epoch);
+	store_bind_real(stmt, 3, store_metric(m, n, "train_loss"));
+	store_bind_real(stmt, 4, store_metric(m, n, "train_acc"));
+	store_bind_real(stmt, 5, store_metric(m, n, "val_loss"));
+	store_bind_real(stmt, 6, store_metric(m, n, "val_acc"));
+	store_bind_real(stmt, 7, store_metric(m, n, "alpha"));
+	store_bind_real(stmt, 8, beta);
+	store_bind_real(stmt, 9, store_metric(m, n, "seconds"));
 	if ((err = store_run(st, S_EPOCH_ADD, cause)) != 0)
 		return err;
 	st->pending++;
@@ -1009,8 +1032,8 @@ store_search_row(sqlite3_stmt *stmt)
 	int i, n = (int)(sizeof store_search_names / sizeof store_search_names[0]);
 
 	store_add_columns(o, stmt, 0, store_search_names, n);
-	for (i = 0; i < (int)(sizeof store_statuses / sizeof store_statuses[0]); i++)
-		store_add_columns(counts, stmt, SC_COUNTS + i, &store_statuses[i], 1);
+	for (i = 0; i < TRIAL_NSTATUS; i++)
+		store_add_columns(counts, stmt, SC_COUNTS + i, &trial_status_names[i], 1);
 	cJSON_AddItemToObject(o, "counts", counts);
 	cJSON_AddItemToObject(o, "best_val_acc", store_column(stmt, SC_BEST_VAL_ACC, false));
 	cJSON_AddItemToObject(o, "best_trial", store_column(stmt, SC_BEST_TRIAL, false));

@@ -1,7 +1,9 @@
 /*
- * store.h: the SQLite store, the only place with SQL. The daemon is the only writer: writes go
- * into one open transaction that store_flush commits (the daemon calls it on a short timer),
- * so a burst of thousands of rows costs one commit. WAL mode: readers never wait.
+ * store.h: the SQLite store, the only place with SQL. The daemon is the only writer (its
+ * engine; the front only reads): writes go into one open transaction that store_flush commits
+ * (the engine calls it on a short timer), so a burst of thousands of rows costs one commit.
+ * WAL mode: readers never wait.
+ * Layer: part
  */
 #ifndef TUNA_STORE_H
 #define TUNA_STORE_H
@@ -10,11 +12,14 @@
 
 #include <cJSON.h>
 
+#include "metric.h"
+#include "status.h"
+
 struct store;
 
 /* A trial's final numbers, for store_trial_finish. NaN means "none" (stored as NULL). */
 struct store_result {
-	const char *status;	/* done, diverged, failed, cancelled, interrupted */
+	enum trial_status status;
 	double val_acc, val_loss, best_val_acc, test_acc, test_loss, seconds;
 	int epochs;
 	int exit_status;	/* -1: none */
@@ -32,12 +37,14 @@ void store_release(struct store *st);
 int store_search_add(struct store *st, int64_t *id, const char *name, const char *mode,
     const char *strategy, const char *spec_json, const char *class_names_json, int trials,
     int parallel, char **cause);
-int store_search_status(struct store *st, int64_t id, const char *status, char **cause);
+int store_search_status(struct store *st, int64_t id, enum search_status status,
+    char **cause);
 int store_trial_add(struct store *st, int64_t *id, int64_t search_id, int number, int round,
     const cJSON *params, char **cause);
 int store_trial_finish(struct store *st, int64_t trial_id, const struct store_result *r,
     char **cause);
-int store_epoch_add(struct store *st, int64_t trial_id, const cJSON *epoch, char **cause);
+int store_epoch_add(struct store *st, int64_t trial_id, int epoch, const struct metric *m,
+    int n, char **cause);
 int store_event_add(struct store *st, int64_t *id, int64_t search_id, int64_t trial_id,
     const char *kind, const cJSON *data, char **cause);
 

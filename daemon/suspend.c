@@ -6,12 +6,15 @@
  * committed row is there and the trials that were running run again (panda from its
  * checkpoint). Meanwhile status, best and watch still answer; submit, cancel and nudge are
  * refused with the cause.
+ * Layer: engine
  */
 #include <stdlib.h>
 
 #include "log.h"
 #include "protocol.h"
-#include "tunad.h"
+#include "search.h"
+#include "suspend.h"
+#include "trial.h"
 #include "xmalloc.h"
 
 #define SUSPEND_FIRST_MS	1000	/* first retry */
@@ -22,75 +25,66 @@ static void suspend_retry_cb(uv_timer_t *timer);
 
 /* Set up the retry timer (once, at start). */
 void
-suspend_init(void)
+suspend_init(struct engine *e)
 {
-	uv_timer_init(tunad.loop, &tunad.suspend_timer);
-	tunad.suspend_ms = SUSPEND_FIRST_MS;
-}
-
-/* Close the retry timer (the daemon is stopping). */
-void
-suspend_close(void)
-{
-	if (!uv_is_closing((uv_handle_t *)&tunad.suspend_timer))
-		uv_close((uv_handle_t *)&tunad.suspend_timer, NULL);
+	uv_timer_init(e->loop, &e->suspend_timer);
+	e->suspend_timer.data = e;
+	e->suspend_ms = SUSPEND_FIRST_MS;
 }
 
 /* The store failed with cause: hold it, stop the running trials, try again later. */
 void
-suspend_begin(const char *cause)
+suspend_begin(struct engine *e, const char *cause)
 {
-	if (tunad.suspended != NULL)
+	if (e->suspended != NULL)
 		return;
-	tunad.suspended = xstrdup(cause);
-	tunad.suspensions++;
-	if (!tunad.suspend_since)
-		tunad.suspend_since = uv_now(tunad.loop);
-	store_hold(tunad.store, cause);
-	watch_rollback();
+	e->suspended = xstrdup(cause);
+	e->suspensions++;
+	if (!e->suspend_since)
+		e->suspend_since = uv_now(e->loop);
+	store_hold(e->store, cause);
+	fanout_rollback(e->fanout);
 	log_warn("store: the database cannot be written: %s", cause);
-	if (tunad.stopping)
+	if (e->stopping)
 		return;
 	log_warn("searches suspended: %d running trials stopped, to run again once the "
-	    "database can be written; next try in %.0f s", tunad.busy,
-	    tunad.suspend_ms / 1000.0);
-	pool_kill_all();
-	uv_timer_start(&tunad.suspend_timer, suspend_retry_cb, tunad.suspend_ms, 0);
-	tunad.suspend_ms = tunad.suspend_ms * 2 > SUSPEND_MAX_MS ? SUSPEND_MAX_MS :
-	    tunad.suspend_ms * 2;
+	    "database can be written; next try in %.0f s", e->running, e->suspend_ms / 1000.0);
+	trial_kill_all(e, TRIAL_INTERRUPTED);
+	uv_timer_start(&e->suspend_timer, suspend_retry_cb, e->suspend_ms, 0);
+	e->suspend_ms = e->suspend_ms * 2 > SUSPEND_MAX_MS ? SUSPEND_MAX_MS : e->suspend_ms * 2;
 }
 
 /* The reply to a request that must write while suspended (caller frees). */
 char *
-suspend_refusal(void)
+suspend_refusal(const struct engine *e)
 {
 	return xasprintf("the database cannot be written (%s): searches are suspended until it "
-	    "can; tunad tries again on its own", tunad.suspended);
+	    "can; tunad tries again on its own", e->suspended);
 }
 
 /* The searches in memory, forgotten: the database is the truth again. */
 static void
-suspend_forget(void)
+suspend_forget(struct engine *e)
 {
 	struct search *s, *s1;
 
-	TAILQ_FOREACH_SAFE(s, &tunad.searches, entry, s1)
+	TAILQ_FOREACH_SAFE(s, &e->searches, entry, s1)
 		search_free(s);
 }
 
 /* Tell each resumed search's watchers what happened, in the store too (the write probe). */
 static void
-suspend_announce(const char *cause, double seconds)
+suspend_announce(struct engine *e, const char *cause, double seconds)
 {
 	struct search *s, *s1;
 	cJSON *ev;
 
-	TAILQ_FOREACH_SAFE(s, &tunad.searches, entry, s1) {
+	TAILQ_FOREACH_SAFE(s, &e->searches, entry, s1) {
 		ev = cJSON_CreateObject();
 		cJSON_AddStringToObject(ev, "error", cause);
 		cJSON_AddNumberToObject(ev, "seconds", seconds);
 		cJSON_AddStringToObject(ev, "action", "resumed");
-		watch_publish(s->id, 0, EV_STORAGE, ev);
+		engine_publish(e, s->id, 0, EV_STORAGE, ev);
 	}
 }
 
@@ -98,37 +92,38 @@ suspend_announce(const char *cause, double seconds)
 static void
 suspend_retry_cb(uv_timer_t *timer)
 {
+	struct engine *e = timer->data;
 	struct search *s;
 	char *cause, *err = NULL;
 	double seconds;
 	int n = 0;
 
-	if (tunad.stopping)
+	if (e->stopping)
 		return;
-	if (tunad.busy > 0) {
+	if (e->running > 0) {
 		uv_timer_start(timer, suspend_retry_cb, SUSPEND_WAIT_MS, 0);
 		return;
 	}
-	cause = tunad.suspended;
-	tunad.suspended = NULL;
-	seconds = (uv_now(tunad.loop) - tunad.suspend_since) / 1000.0;
-	store_release(tunad.store);
-	suspend_forget();
-	tunad_resume();
-	if (tunad.suspended == NULL)
-		suspend_announce(cause, seconds);
-	if (tunad.suspended == NULL && watch_commit(&err) != 0)
-		tunad_store_error("commit", err);
-	if (tunad.suspended != NULL) {
+	cause = e->suspended;
+	e->suspended = NULL;
+	seconds = (uv_now(e->loop) - e->suspend_since) / 1000.0;
+	store_release(e->store);
+	suspend_forget(e);
+	engine_resume(e);
+	if (e->suspended == NULL)
+		suspend_announce(e, cause, seconds);
+	if (e->suspended == NULL && engine_commit(e, &err) != 0)
+		engine_store_error(e, "commit", err);
+	if (e->suspended != NULL) {
 		free(cause);	/* still failing: suspend_begin armed the next try */
 		return;
 	}
-	TAILQ_FOREACH(s, &tunad.searches, entry)
+	TAILQ_FOREACH(s, &e->searches, entry)
 		n++;
 	log_info("store: the database can be written again after %.1f s (%s): %d searches "
 	    "resumed", seconds, cause, n);
 	free(cause);
-	tunad.suspend_since = 0;
-	tunad.suspend_ms = SUSPEND_FIRST_MS;
-	search_schedule();
+	e->suspend_since = 0;
+	e->suspend_ms = SUSPEND_FIRST_MS;
+	search_schedule(e);
 }

@@ -1,6 +1,8 @@
 /*
- * tunad.c: the daemon's main — options, the store, the socket, signals, the flush timer, and
- * the orderly stop (no new work, workers stopped, their trials recorded, the store flushed).
+ * tunad.c: the daemon's main — options, the worker program checked, the database's lock, the
+ * store, the local executor, the socket; then it detaches and runs the front (front.c) until
+ * it has stopped.
+ * Layer: front
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,15 +16,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec.h"
+#include "front.h"
 #include "log.h"
 #include "paths.h"
 #include "protocol.h"
-#include "tunad.h"
+#include "server.h"
+#include "spec.h"
+#include "store.h"
 #include "xmalloc.h"
-
-#define TUNAD_FLUSH_MS 50
-
-struct tunad tunad;
 
 /* Print usage and exit. */
 static void __attribute__((noreturn))
@@ -122,104 +124,6 @@ tunad_check_worker(const char *path, const char *from, char **cause)
 	return 0;
 }
 
-/*
- * A store write failed: log it and suspend the searches until the database can be written
- * (suspend.c). While suspended, the refusals of the held store are expected: not logged.
- */
-void
-tunad_store_error(const char *what, char *cause)
-{
-	char *msg;
-
-	if (tunad.suspended == NULL) {
-		msg = xasprintf("%s: %s", what, cause != NULL ? cause : "failed");
-		suspend_begin(msg);
-		free(msg);
-	}
-	free(cause);
-}
-
-/* Commit what the store holds, and send the events it made durable. */
-static void
-tunad_flush(void)
-{
-	char *cause = NULL;
-
-	if (tunad.store != NULL && store_pending(tunad.store) > 0 && watch_commit(&cause) != 0)
-		tunad_store_error("flush", cause);
-}
-
-/* Timer: commit the writes of the last few milliseconds in one transaction. */
-static void
-tunad_flush_cb(uv_timer_t *timer)
-{
-	(void)timer;
-	tunad_flush();
-}
-
-/* Close callback for the daemon's own handles. */
-static void
-tunad_closed(uv_handle_t *h)
-{
-	(void)h;
-}
-
-/* When stopping and no worker is left: flush, and close the last handles. */
-static void
-tunad_finish(void)
-{
-	if (!tunad.stopping || tunad.nworkers > 0)
-		return;
-	tunad_flush();
-	suspend_close();
-	if (!uv_is_closing((uv_handle_t *)&tunad.flush_timer))
-		uv_close((uv_handle_t *)&tunad.flush_timer, tunad_closed);
-	if (!uv_is_closing((uv_handle_t *)&tunad.schedule_timer))
-		uv_close((uv_handle_t *)&tunad.schedule_timer, tunad_closed);
-	if (!uv_is_closing((uv_handle_t *)&tunad.sigterm))
-		uv_close((uv_handle_t *)&tunad.sigterm, tunad_closed);
-	if (!uv_is_closing((uv_handle_t *)&tunad.sigint))
-		uv_close((uv_handle_t *)&tunad.sigint, tunad_closed);
-}
-
-/* Check timer for a stop in progress: finish once the workers are gone. */
-static void
-tunad_check_cb(uv_check_t *check)
-{
-	if (tunad.stopping && tunad.nworkers == 0) {
-		uv_check_stop(check);
-		uv_close((uv_handle_t *)check, tunad_closed);
-		tunad_finish();
-	}
-}
-
-/* Stop the daemon: no new clients or trials; workers killed, their trials interrupted. */
-void
-tunad_stop(const char *why)
-{
-	static uv_check_t check;
-	struct conn *c, *c1;
-
-	if (tunad.stopping)
-		return;
-	tunad.stopping = true;
-	log_info("stopping: %s", why);
-	server_stop();
-	pool_kill_all();
-	TAILQ_FOREACH_SAFE(c, &tunad.conns, entry, c1)
-		conn_close(c, "daemon stopping");
-	uv_check_init(tunad.loop, &check);
-	uv_check_start(&check, tunad_check_cb);
-}
-
-/* SIGTERM or SIGINT: stop cleanly. */
-static void
-tunad_signal_cb(uv_signal_t *h, int signum)
-{
-	(void)h;
-	tunad_stop(signum == SIGTERM ? "SIGTERM" : "SIGINT");
-}
-
 /* Detach from the terminal: fork, setsid, stdio to /dev/null. */
 static int
 tunad_detach(char **cause)
@@ -248,9 +152,9 @@ tunad_detach(char **cause)
  * database refuses to start. The lock lives as long as the process (and survives --detach).
  */
 static int
-tunad_lock(char **cause)
+tunad_lock(const char *db_path, int *lock_fd, char **cause)
 {
-	char *path = xasprintf("%s.lock", tunad.db_path), pid[32] = "";
+	char *path = xasprintf("%s.lock", db_path), pid[32] = "";
 	ssize_t n;
 	int fd, rc = 0;
 
@@ -263,11 +167,11 @@ tunad_lock(char **cause)
 			pid[n] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
 		rc = xcause(cause, -EBUSY, "%s: another tunad (pid %s) is using this database",
-		    tunad.db_path, pid[0] ? pid : "?");
+		    db_path, pid[0] ? pid : "?");
 		close(fd);
 		goto out;
 	}
-	tunad.lock_fd = fd;
+	*lock_fd = fd;
 out:
 	free(path);
 	return rc;
@@ -275,35 +179,13 @@ out:
 
 /* Write our pid into the lock file (after detaching, it is the daemon's). */
 static void
-tunad_lock_pid(void)
+tunad_lock_pid(const char *db_path, int lock_fd)
 {
 	char pid[32];
 	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
 
-	if (ftruncate(tunad.lock_fd, 0) != 0 || pwrite(tunad.lock_fd, pid, (size_t)n, 0) != n)
-		log_warn("%s.lock: cannot write the pid", tunad.db_path);
-}
-
-/* Resume the searches a previous daemon (or a suspended store) left running. */
-void
-tunad_resume(void)
-{
-	int64_t *ids = NULL;
-	char *cause = NULL;
-	int i, n = 0;
-
-	if (store_unfinished(tunad.store, &ids, &n, &cause) != 0) {
-		tunad_store_error("list unfinished searches", cause);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (search_resume(ids[i], &cause) != 0) {
-			log_warn("search %lld: cannot resume: %s", (long long)ids[i], cause);
-			free(cause);
-			cause = NULL;
-		}
-	}
-	free(ids);
+	if (ftruncate(lock_fd, 0) != 0 || pwrite(lock_fd, pid, (size_t)n, 0) != n)
+		log_warn("%s.lock: cannot write the pid", db_path);
 }
 
 int
@@ -320,22 +202,21 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char *cause = NULL, *logpath, *end;
+	struct front f;
+	char *cause = NULL, *logpath, *end, *worker_path = NULL;
 	const char *worker_from = "--worker";
-	bool foreground = false;
-	int opt, status = 1;
+	bool foreground = false, opened = false;
+	int opt, status = 1, lock_fd = -1;
 	long n;
 
-	tunad.lock_fd = -1;
-	TAILQ_INIT(&tunad.conns);
-	TAILQ_INIT(&tunad.searches);
-	TAILQ_INIT(&tunad.workers);
-	tunad.max_workers = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	memset(&f, 0, sizeof f);
+	f.signals = true;
+	f.max_workers = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	while ((opt = getopt_long(argc, argv, "s:d:w:W:M:fDh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 's': free(tunad.socket_path); tunad.socket_path = xstrdup(optarg); break;
-		case 'd': free(tunad.db_path); tunad.db_path = xstrdup(optarg); break;
-		case 'W': free(tunad.worker_path); tunad.worker_path = xstrdup(optarg); break;
+		case 's': free(f.socket_path); f.socket_path = xstrdup(optarg); break;
+		case 'd': free(f.db_path); f.db_path = xstrdup(optarg); break;
+		case 'W': free(worker_path); worker_path = xstrdup(optarg); break;
 		case 'f': foreground = true; break;
 		case 'D': log_set_debug(1); break;
 		case 'h': tunad_usage(0);
@@ -345,7 +226,7 @@ main(int argc, char **argv)
 				fprintf(stderr, "tunad: --workers: must be 1..%d\n", SPEC_MAX_PARALLEL);
 				return 2;
 			}
-			tunad.max_workers = (int)n;
+			f.max_workers = (int)n;
 			break;
 		case 'M':
 			n = strtol(optarg, &end, 10);
@@ -353,57 +234,52 @@ main(int argc, char **argv)
 				fprintf(stderr, "tunad: --max-clients: must be 1..1000000\n");
 				return 2;
 			}
-			tunad.max_clients = (int)n;
+			f.max_clients = (int)n;
 			break;
 		default: tunad_usage(2);
 		}
 	}
 	if (optind != argc)
 		tunad_usage(2);
-	if (tunad.max_workers < 1)
-		tunad.max_workers = 1;
-	if (tunad.socket_path == NULL)
-		tunad.socket_path = paths_socket();
-	if (tunad.db_path == NULL)
-		tunad.db_path = paths_db();
-	if (tunad.worker_path == NULL)
-		tunad.worker_path = tunad_find_worker(&worker_from);
+	if (f.max_workers < 1)
+		f.max_workers = 1;
+	if (f.socket_path == NULL)
+		f.socket_path = paths_socket();
+	if (f.db_path == NULL)
+		f.db_path = paths_db();
+	if (worker_path == NULL)
+		worker_path = tunad_find_worker(&worker_from);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);	/* a file-size limit makes writes fail (EFBIG), not kill */
 
-	if (tunad_check_worker(tunad.worker_path, worker_from, &cause) != 0 ||
-	    paths_mkdir_parent(tunad.db_path, &cause) != 0 || tunad_lock(&cause) != 0 ||
-	    store_open(&tunad.store, tunad.db_path, &cause) != 0)
+	if (tunad_check_worker(worker_path, worker_from, &cause) != 0 ||
+	    paths_mkdir_parent(f.db_path, &cause) != 0 ||
+	    tunad_lock(f.db_path, &lock_fd, &cause) != 0 ||
+	    store_open(&f.store, f.db_path, &cause) != 0)
 		goto fail;
-	tunad.loop = uv_default_loop();
-	if (server_listen(tunad.socket_path, &cause) != 0)
+	f.loop = uv_default_loop();
+	if (server_listen(&f, &cause) != 0)
 		goto fail;
 	if (!foreground) {
-		logpath = xasprintf("%s.log", tunad.db_path);
+		logpath = xasprintf("%s.log", f.db_path);
 		if (tunad_detach(&cause) != 0) {
 			free(logpath);
 			goto fail;
 		}
 		log_open(logpath);
 		free(logpath);
-		if (uv_loop_fork(tunad.loop) != 0)
+		if (uv_loop_fork(f.loop) != 0)
 			log_warn("uv_loop_fork failed");
 	}
-	tunad_lock_pid();
-	uv_timer_init(tunad.loop, &tunad.flush_timer);
-	uv_timer_start(&tunad.flush_timer, tunad_flush_cb, TUNAD_FLUSH_MS, TUNAD_FLUSH_MS);
-	uv_timer_init(tunad.loop, &tunad.schedule_timer);
-	suspend_init();
-	uv_signal_init(tunad.loop, &tunad.sigterm);
-	uv_signal_start(&tunad.sigterm, tunad_signal_cb, SIGTERM);
-	uv_signal_init(tunad.loop, &tunad.sigint);
-	uv_signal_start(&tunad.sigint, tunad_signal_cb, SIGINT);
+	tunad_lock_pid(f.db_path, lock_fd);
+	/* after detaching: the workers are the daemon's children */
+	if (exec_local_new(&f.exec, f.loop, worker_path, &cause) != 0 ||
+	    front_open(&f, &cause) != 0)
+		goto fail;
+	opened = true;
 	log_info("listening on %s, database %s, worker %s, %d workers at once (protocol %d)",
-	    tunad.socket_path, tunad.db_path, tunad.worker_path, tunad.max_workers,
-	    PROTOCOL_VERSION);
-	tunad_resume();
-	search_schedule();
-	uv_run(tunad.loop, UV_RUN_DEFAULT);
+	    f.socket_path, f.db_path, worker_path, f.max_workers, PROTOCOL_VERSION);
+	uv_run(f.loop, UV_RUN_DEFAULT);
 	status = 0;
 	log_info("stopped");
 fail:
@@ -412,15 +288,14 @@ fail:
 		log_warn("%s", cause);
 	}
 	free(cause);
-	if (tunad.loop != NULL)
-		uv_loop_close(tunad.loop);
-	if (tunad.store != NULL) {
-		tunad_flush();
-		store_close(tunad.store);
-	}
-	free(tunad.socket_path);
-	free(tunad.db_path);
-	free(tunad.worker_path);
-	free(tunad.suspended);
+	if (opened)
+		front_close(&f);
+	exec_free(f.exec);
+	if (f.loop != NULL)
+		uv_loop_close(f.loop);
+	store_close(f.store);
+	free(f.socket_path);
+	free(f.db_path);
+	free(worker_path);
 	return status;
 }

@@ -66,7 +66,7 @@ JSON
 # The workers wait for the gate, which swarm opens once every client is connected and answered:
 # the watched search's trials then run while all the watchers are following it.
 gate="$tmp/gate"
-printf '#!/bin/sh\nwhile [ ! -e "%s" ]; do sleep 0.05; done\nexec "%s" "$@"\n' "$gate" "$worker" \
+printf '#!/bin/sh\n[ "$1" = --check ] && exec "%s" "$@"\nwhile [ ! -e "%s" ]; do sleep 0.05; done\nexec "%s" "$@"\n' "$worker" "$gate" "$worker" \
     > "$tmp/gated-worker"
 chmod +x "$tmp/gated-worker"
 

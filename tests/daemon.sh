@@ -19,8 +19,10 @@ make_csv "$tmp/test.csv" 150 2
 ds="{\"format\":\"csv\",\"train\":\"$tmp/train.csv\",\"test\":\"$tmp/test.csv\"}"
 
 # The first daemon's workers pass through a gate: while $tmp/hold exists, a new worker waits
-# before it starts its trial (the cancel test holds its trials there).
-printf '#!/bin/sh\nwhile [ -e "%s/hold" ]; do sleep 0.05; done\nexec "%s" "$@"\n' "$tmp" "$worker" > "$tmp/gated"
+# before it starts its trial (the cancel test holds its trials there). Data-set checks
+# (--check, at submit) pass straight through; so they do in every fake worker below.
+checks="[ \"\$1\" = --check ] && exec \"$worker\" \"\$@\""
+printf '#!/bin/sh\n%s\nwhile [ -e "%s/hold" ]; do sleep 0.05; done\nexec "%s" "$@"\n' "$checks" "$tmp" "$worker" > "$tmp/gated"
 chmod +x "$tmp/gated"
 launch_daemon --worker "$tmp/gated" --workers 2
 check_true "daemon listening" [ -S "$sock" ]
@@ -191,7 +193,7 @@ check_true "shutdown: socket removed" [ ! -e "$sock" ]
 check "shutdown: no worker left" "$(pgrep -f "$worker" -P $daemon_pid | wc -l)" 0
 
 # Workers that fail: the trials end failed with the cause, and the search still finishes.
-printf '#!/bin/sh\necho "something broke" >&2\nexit 3\n' > "$tmp/badworker"
+printf '#!/bin/sh\n%s\necho "something broke" >&2\nexit 3\n' "$checks" > "$tmp/badworker"
 chmod +x "$tmp/badworker"
 launch_daemon --worker "$tmp/badworker"
 "$tuna_vg" status > "$tmp/status" 2>&1
@@ -214,10 +216,10 @@ check "worker is a directory: exit status" "$?" 1
 check_contains "worker is a directory: message" "$tmp/out" "(\$TUNA_WORKER): cannot be run: Is a directory"
 
 # A worker program that disappears while tunad runs: every trial fails with the cause (each
-# retry too), and the search still ends.
-cp "$tmp/badworker" "$tmp/vanishing"
+# retry too), and the search still ends. (It disappears once it has checked the data set.)
+printf '#!/bin/sh\nif [ "$1" = --check ]; then rm -f "$0"; exec "%s" "$@"; fi\nexit 3\n' "$worker" > "$tmp/vanishing"
+chmod +x "$tmp/vanishing"
 launch_daemon --worker "$tmp/vanishing"
-rm "$tmp/vanishing"
 sed 's/"trials": 6/"trials": 4, "max_retries": 1/' "$tmp/search.json" > "$tmp/four.json"
 id7=$(submit_id "$tmp/four.json")
 wait_search "$id7"
@@ -229,7 +231,7 @@ kill -TERM $daemon_pid
 stopped "vanished worker: SIGTERM"
 
 # max_retries: a trial whose worker crashed runs again (fresh process, same hyperparameters).
-printf '#!/bin/sh\nif mkdir "%s/crashed" 2>/dev/null; then echo "crash on purpose" >&2; kill -SEGV $$; fi\nexec "%s" "$@"\n' "$tmp" "$worker" > "$tmp/flaky"
+printf '#!/bin/sh\n%s\nif mkdir "%s/crashed" 2>/dev/null; then echo "crash on purpose" >&2; kill -SEGV $$; fi\nexec "%s" "$@"\n' "$checks" "$tmp" "$worker" > "$tmp/flaky"
 chmod +x "$tmp/flaky"
 launch_daemon --worker "$tmp/flaky" --workers 1
 sed 's/"trials": 6/"trials": 2, "max_retries": 1/' "$tmp/search.json" > "$tmp/retry.json"
@@ -242,7 +244,7 @@ kill -TERM $daemon_pid
 stopped "retry: SIGTERM"
 
 # A worker that stops reporting is killed after the trial timeout; its trial fails, saying so.
-printf '#!/bin/sh\nread line\nexec sleep 1000\n' > "$tmp/hangworker"
+printf '#!/bin/sh\n%s\nread line\nexec sleep 1000\n' "$checks" > "$tmp/hangworker"
 chmod +x "$tmp/hangworker"
 launch_daemon --worker "$tmp/hangworker"
 sed 's/"trials": 6/"trials": 1, "trial_timeout": 1/' "$tmp/search.json" > "$tmp/hang.json"

@@ -7,12 +7,13 @@
 
 #include <cJSON.h>
 
+#include "fit.h"
 #include "model.h"
 #include "modelsize.h"
 #include "spec.h"
 #include "testutil.h"
 #include "train.h"
-#include "trial.h"
+#include "../worker/trial.h"	/* the worker's (daemon/ has a trial.h too) */
 
 #define DS	"\"dataset\": {\"format\": \"csv\", \"train\": \"/nonexistent/train.csv\"}"
 
@@ -1074,6 +1075,50 @@ test_reuse(void)
 }
 
 /* Run every test. */
+/*
+ * The submit-time memory model (fit.c) on a data set's shape as the executor's check gives it:
+ * a model that fits gets the default address-space limit; one too large for the machine is
+ * refused naming params.hidden_units and both sizes; one too large for the given limit is
+ * refused naming limits.address_space_mb; the model-size rule uses the real data set.
+ */
+static void
+test_fit(void)
+{
+	struct exec_dataset mnist = { 54000, 6000, 10000, 784, 10, 1, NULL };
+	struct spec s;
+	char *cause = NULL;
+
+	good(&s, "{" DS ", \"parallel\": 2, \"params\": {\"hidden_units\": 256}}");
+	ASSERT_EQ_INT(fit_check(&s, &mnist, 16e9, &cause), 0);
+	ASSERT(s.address_space_mb >= SPEC_AS_FLOOR_MB);
+	spec_free(&s);
+
+	good(&s, "{" DS ", \"parallel\": 2, \"params\": {\"hidden_units\": 8192, "
+	    "\"layers\": 3}}");
+	ASSERT_EQ_INT(fit_check(&s, &mnist, 1e9, &cause), -ENOMEM);
+	ASSERT_STR_CONTAINS(cause, "params.hidden_units: a model of up to ");
+	ASSERT_STR_CONTAINS(cause, "784 features, 10 classes");
+	ASSERT_STR_CONTAINS(cause, "2 workers need more than this machine's 1000 MB");
+	free(cause);
+	cause = NULL;
+	spec_free(&s);
+
+	good(&s, "{" DS ", \"limits\": {\"address_space_mb\": 64}, "
+	    "\"params\": {\"hidden_units\": 1024}}");
+	ASSERT_EQ_INT(fit_check(&s, &mnist, 16e9, &cause), -E2BIG);
+	ASSERT_STR_CONTAINS(cause, "limits.address_space_mb: a worker needs about");
+	free(cause);
+	cause = NULL;
+	spec_free(&s);
+
+	/* 2 layers of 32764 units pass the spec's rule (1 feature), not on 784: over 2^30 */
+	good(&s, "{" DS ", \"params\": {\"hidden_units\": 32764, \"layers\": 2}}");
+	ASSERT(fit_check(&s, &mnist, 1e15, &cause) < 0);
+	ASSERT_STR_CONTAINS(cause, "params.hidden_units");
+	free(cause);
+	spec_free(&s);
+}
+
 int
 main(void)
 {
@@ -1086,6 +1131,7 @@ main(void)
 	test_early_stopping();
 	test_panda();
 	test_limits();
+	test_fit();
 	test_reuse();
 	printf("test_spec: ok\n");
 	return 0;

@@ -168,12 +168,33 @@ check_time(const char *t)
 	    t[19] == '.');
 }
 
+/*
+ * Add an epoch given as a worker's epoch event (JSON): its "epoch", and every other number (or
+ * null) as a named metric, in order — as the daemon's event parser hands them to the store.
+ */
+static int
+epoch_add(struct store *st, int64_t trial, const cJSON *ev, char **cause)
+{
+	struct metric m[32];
+	const cJSON *v, *k = cJSON_GetObjectItemCaseSensitive(ev, "epoch");
+	int n = 0;
+
+	cJSON_ArrayForEach(v, ev) {
+		if (strcmp(v->string, "epoch") == 0 || n == 32 ||
+		    !(cJSON_IsNumber(v) || cJSON_IsNull(v)))
+			continue;
+		snprintf(m[n].name, sizeof m[n].name, "%s", v->string);
+		m[n++].value = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+	}
+	return store_epoch_add(st, trial, cJSON_IsNumber(k) ? k->valueint : -1, m, n, cause);
+}
+
 /* A finished trial's results (NaN: none). */
 static void
 finish(struct store *st, int64_t trial, const char *status, double val_acc, double best)
 {
 	struct store_result r = {
-		.status = status, .val_acc = val_acc, .val_loss = 0.5, .best_val_acc = best,
+		.status = trial_status_parse(status), .val_acc = val_acc, .val_loss = 0.5, .best_val_acc = best,
 		.test_acc = val_acc - 0.01, .test_loss = 0.6, .seconds = 1.5, .epochs = 3,
 		.exit_status = 0, .signal = 0, .error = NULL
 	};
@@ -331,7 +352,7 @@ test_store(void)
 			    0.5 + 0.1 * k, 1.1 / k, i == 2 && k == 3 ? "null" : "0.7",
 			    0.01 / k, i == 0 ? "\"beta1\": 0.9," : i == 1 ? "\"beta\": 0.95," : "");
 			ep = json(sql);
-			ASSERT_EQ_INT(store_epoch_add(st, tid[i], ep, &cause), 0);
+			ASSERT_EQ_INT(epoch_add(st, tid[i], ep, &cause), 0);
 			cJSON_Delete(ep);
 			n++;
 		}
@@ -543,7 +564,7 @@ test_store(void)
 	 * an open write transaction: WAL readers do not wait ("database is locked").
 	 */
 	ep = json("{\"epoch\": 4, \"train_loss\": 0.1, \"val_acc\": 0.95}");
-	ASSERT_EQ_INT(store_epoch_add(st, tid[3], ep, &cause), 0);
+	ASSERT_EQ_INT(epoch_add(st, tid[3], ep, &cause), 0);
 	cJSON_Delete(ep);
 	ASSERT_EQ_INT(store_pending(st), 1);
 	ASSERT_EQ_INT(q_rows(db, "SELECT * FROM best_trials"), 3);
@@ -606,13 +627,13 @@ test_store(void)
 
 	/* Failed writes report what failed and leave the store usable. */
 	ep = json("{\"epoch\": 1, \"val_acc\": 0.5}");
-	ASSERT_EQ_INT(store_epoch_add(st, 424242, ep, &cause), -EINVAL);
+	ASSERT_EQ_INT(epoch_add(st, 424242, ep, &cause), -EINVAL);
 	ASSERT_STR_CONTAINS(cause, "store: insert epoch: FOREIGN KEY constraint failed");
 	free(cause);
 	cause = NULL;
 	cJSON_Delete(ep);
 	ep = json("{\"val_acc\": 0.5}");
-	ASSERT_EQ_INT(store_epoch_add(st, tid[1], ep, &cause), -EINVAL);
+	ASSERT_EQ_INT(epoch_add(st, tid[1], ep, &cause), -EINVAL);
 	ASSERT_STR_CONTAINS(cause, "epoch");
 	free(cause);
 	cause = NULL;
@@ -621,7 +642,7 @@ test_store(void)
 	ASSERT_STR_CONTAINS(cause, "store: insert trial: FOREIGN KEY constraint failed");
 	free(cause);
 	cause = NULL;
-	ASSERT_EQ_INT(store_search_status(st, 4242, "done", &cause), -ENOENT);
+	ASSERT_EQ_INT(store_search_status(st, 4242, SEARCH_DONE, &cause), -ENOENT);
 	free(cause);
 	cause = NULL;
 	ASSERT_EQ_INT(store_trial_add(st, &again, sid, 9, 1, params[0], &cause), 0);
@@ -638,7 +659,7 @@ test_store(void)
 	ASSERT_EQ_INT(ids[0], sid);
 	ASSERT_EQ_INT(ids[1], sid2);
 	free(ids);
-	ASSERT_EQ_INT(store_search_status(st, sid, "done", &cause), 0);
+	ASSERT_EQ_INT(store_search_status(st, sid, SEARCH_DONE, &cause), 0);
 	ASSERT_EQ_INT(store_unfinished(st, &ids, &n, &cause), 0);
 	ASSERT_EQ_INT(n, 1);
 	ASSERT_EQ_INT(ids[0], sid2);
@@ -657,7 +678,7 @@ test_store(void)
 	o = store_search(st, sid2, &cause);	/* integer labels: no class names */
 	ASSERT(o != NULL && cJSON_GetObjectItemCaseSensitive(o, "class_names") == NULL);
 	cJSON_Delete(o);
-	ASSERT_EQ_INT(store_search_status(st, sid2, "running", &cause), 0);
+	ASSERT_EQ_INT(store_search_status(st, sid2, SEARCH_RUNNING, &cause), 0);
 	ASSERT_EQ_INT(store_flush(st, &cause), 0);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM searches WHERE finished_at IS NULL"), 1);
 	/* best_trials lists the latest search first. */
@@ -713,7 +734,7 @@ test_full(void)
 		for (i = 0; i < 20000 && err == 0; i++) {
 			err = store_trial_add(st, &id, sid, i, 1, params, &cause);
 			if (err == 0)
-				err = store_epoch_add(st, id, ep, &cause);
+				err = epoch_add(st, id, ep, &cause);
 		}
 		if (err == 0)
 			err = store_flush(st, &cause);
@@ -749,7 +770,7 @@ test_full(void)
 		}
 		ASSERT_EQ_INT(store_flush(st, &cause), 0);
 		ASSERT_EQ_INT(store_trial_add(st, &id, sid, 30000, 1, params, &cause), 0);
-		ASSERT_EQ_INT(store_epoch_add(st, id, ep, &cause), 0);
+		ASSERT_EQ_INT(epoch_add(st, id, ep, &cause), 0);
 		ASSERT_EQ_INT(store_flush(st, &cause), 0);
 		cJSON_Delete(ep);
 		ep = store_search(st, sid, &cause);
@@ -785,7 +806,7 @@ test_rate(void)
 	};
 	char *path = db_path("rate.db"), *cause = NULL, text[256];
 	struct store_result r = {
-		.status = "done", .val_loss = 0.4, .best_val_acc = 0.9, .test_acc = 0.88,
+		.status = TRIAL_DONE, .val_loss = 0.4, .best_val_acc = 0.9, .test_acc = 0.88,
 		.test_loss = 0.41, .seconds = 12.5, .epochs = 10, .exit_status = 0
 	};
 	struct store *st;
@@ -814,7 +835,7 @@ test_rate(void)
 		ASSERT_EQ_INT(store_trial_add(st, &id, sid, i, 1, params, &cause), 0);
 		cJSON_Delete(params);
 		for (k = 0; k < 10; k++)
-			ASSERT_EQ_INT(store_epoch_add(st, id, epochs[k], &cause), 0);
+			ASSERT_EQ_INT(epoch_add(st, id, epochs[k], &cause), 0);
 		for (k = 0; k < 12; k++)
 			ASSERT_EQ_INT(store_event_add(st, NULL, sid, id, "epoch", data, &cause), 0);
 		r.val_acc = 0.5 + (i % 100) * 0.004;

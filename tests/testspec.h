@@ -1,4 +1,7 @@
-/* testspec.h: parse a search spec that a test expects to be accepted (header-only). */
+/*
+ * testspec.h: parse a search spec that a test expects to be accepted, and draw a trial from its
+ * whole box (header-only).
+ */
 #ifndef TUNA_TESTSPEC_H
 #define TUNA_TESTSPEC_H
 
@@ -7,6 +10,7 @@
 
 #include <cJSON.h>
 
+#include "box.h"
 #include "spec.h"
 #include "testutil.h"
 
@@ -23,6 +27,22 @@ parse(struct spec *s, const char *text)
 		fprintf(stderr, "%s: %s\n", text, cause);
 	ASSERT_EQ_INT(err, 0);
 	cJSON_Delete(json);
+}
+
+/*
+ * The hyperparameters of trial n drawn from the spec's whole box, as round 1 of any search
+ * draws them: they depend only on (s->seed, n).
+ */
+static inline cJSON *
+sample_trial(const struct spec *s, uint64_t n)
+{
+	struct box b;
+	cJSON *o;
+
+	box_initial(&b, s);
+	o = box_sample(s, &b, n);
+	box_free(&b);
+	return o;
 }
 
 #endif

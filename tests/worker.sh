@@ -405,4 +405,171 @@ bad "text labels: unknown label_column name" \
     "$tmp/iris.csv: line 1: no column named \"class\" (label_column)" \
     "{\"dataset\":{\"format\":\"csv\",\"train\":\"$tmp/iris.csv\",\"label_column\":\"class\"}}"
 
+
+# --check: a data set setting (a trial's "dataset") opened as a trial would, its shape in one
+# "dataset" line, exit 0; any error one "error" line with the loader's own message, exit 1.
+# pick FILE EVENT KEYS...: the named members of FILE's first EVENT line, as a JSON list.
+pick() {
+	python3 - "$@" <<'PY'
+import json, sys
+path, name, keys = sys.argv[1], sys.argv[2], sys.argv[3:]
+for line in open(path):
+    ev = json.loads(line)
+    if ev.get("event") == name:
+        print(json.dumps([ev.get(k, "(absent)") for k in keys]))
+        break
+PY
+}
+shape="n_train n_val n_test features classes class_names cache"
+# probe SETTING-FILE|-: run --check, its output in $tmp/probe.out, its status in $st.
+probe() { "$worker" --check "$1" > "$tmp/probe.out" 2> "$tmp/probe.err"; st=$?; }
+# check_probe NAME SETTING-FILE|- WANT-STATUS WANT-LINE: --check's exit status and whole output.
+check_probe() {
+	probe "$2"
+	check "--check $1: exit status and output" "$st/$(cat "$tmp/probe.out")" "$3/$4"
+}
+# new_cache: the one cache file of $TUNA_CACHE_DIR not listed in $tmp/caches, then list it.
+new_cache() {
+	ls "$TUNA_CACHE_DIR"/tuna-*.cache | grep -vxF -f "$tmp/caches"
+	ls "$TUNA_CACHE_DIR"/tuna-*.cache >> "$tmp/caches"
+}
+# a fresh cache directory: --check builds the cache file, the trial after it maps that file
+TUNA_CACHE_DIR="$tmp/cache-check"
+printf '%s\n' "$ds" | sed 's/,/,\n  /g' > "$tmp/check.json"	# a file may hold it on many lines
+probe "$tmp/check.json"
+check "--check CSV, integer labels: exit status and output" "$st/$(cat "$tmp/probe.out")" \
+    "0/{\"event\":\"dataset\",\"n_train\":810,\"n_val\":90,\"n_test\":300,\"features\":8,\"classes\":3,\"element_size\":4,\"cache\":\"$(ls "$tmp"/cache-check/tuna-*.cache 2>&1)\"}"
+check "--check CSV: one cache file written" "$(ls "$tmp/cache-check" | grep -c '^tuna-.*\.cache$')" 1
+check "--check CSV: nothing on stderr" "$(cat "$tmp/probe.err")" ""
+cp "$tmp/probe.out" "$tmp/probe-csv.out"
+inode=$(stat -c %i "$tmp"/cache-check/tuna-*.cache)
+echo "{\"dataset\":$ds,\"epochs\":1,\"params\":{\"hidden_units\":8}}" > "$tmp/pt.json"
+"$worker" "$tmp/pt.json" > "$tmp/pt.out" 2> "$tmp/pt.err"
+check "--check CSV, then a trial: its start event has the same shape and cache file" \
+    "$(pick "$tmp/pt.out" start $shape)" "$(pick "$tmp/probe-csv.out" dataset $shape)"
+check "--check CSV, then a trial: the cache file mapped, not rewritten" \
+    "$(stat -c %i "$tmp"/cache-check/tuna-*.cache)/$(ls "$tmp/cache-check" | grep -c '^tuna-.*\.cache$')" "$inode/1"
+printf '{"path":"%s","val_fraction":0.25,"cache":false}\n' "$tmp/train.csv" |
+    "$worker" --check - > "$tmp/probe.out" 2> /dev/null
+check "--check - (stdin): path form, val_fraction 0.25, no cache" "$?/$(cat "$tmp/probe.out")" \
+    '0/{"event":"dataset","n_train":675,"n_val":225,"n_test":0,"features":8,"classes":3,"element_size":4}'
+export TUNA_CACHE_DIR="$tmp/cache"
+ls "$TUNA_CACHE_DIR"/tuna-*.cache > "$tmp/caches"
+
+# text labels: the iris trial above built this cache; --check maps the same file
+printf '%s\n' "$iris" > "$tmp/check-iris.json"
+check_probe "text labels" "$tmp/check-iris.json" 0 \
+    "{\"event\":\"dataset\",\"n_train\":135,\"n_val\":15,\"n_test\":30,\"features\":4,\"classes\":3,\"element_size\":4,\"class_names\":[\"setosa\",\"versicolor\",\"virginica\"],\"cache\":$(pick "$tmp/iris.out" start cache | sed 's/^\[\(.*\)\]$/\1/')}"
+check "--check text labels: the same shape, names and cache file as the trial's start event" \
+    "$(pick "$tmp/probe.out" dataset $shape)" "$(pick "$tmp/iris.out" start $shape)"
+
+# IDX: a small directory (gzipped training files, raw test files), pixels kept 8-bit
+mkdir "$tmp/idx"
+python3 - "$tmp/idx" <<'PY'
+import gzip, struct, sys
+d = sys.argv[1]
+def write(name, data, gz):
+    with (gzip.open if gz else open)("%s/%s%s" % (d, name, ".gz" if gz else ""), "wb") as f:
+        f.write(data)
+for prefix, n, gz in (("train", 50, True), ("t10k", 20, False)):
+    write(prefix + "-images-idx3-ubyte", struct.pack(">IIII", 0x803, n, 3, 4) +
+        bytes((i * 7 + j * 13) % 256 for i in range(n) for j in range(12)), gz)
+    write(prefix + "-labels-idx1-ubyte", struct.pack(">II", 0x801, n) + bytes(i % 5 for i in range(n)), gz)
+PY
+printf '"%s"\n' "$tmp/idx" > "$tmp/check-idx.json"
+probe "$tmp/check-idx.json"
+check "--check IDX directory: exit status and output" "$st/$(cat "$tmp/probe.out")" \
+    "0/{\"event\":\"dataset\",\"n_train\":45,\"n_val\":5,\"n_test\":20,\"features\":12,\"classes\":5,\"element_size\":1,\"cache\":\"$(new_cache)\"}"
+echo "{\"dataset\":\"$tmp/idx\",\"epochs\":1,\"params\":{\"hidden_units\":8,\"batch_size\":8}}" > "$tmp/pi.json"
+"$worker" "$tmp/pi.json" > "$tmp/pi.out" 2> "$tmp/pi.err"
+check "--check IDX, then a trial: the same shape and cache file" \
+    "$(pick "$tmp/pi.out" start $shape)" "$(pick "$tmp/probe.out" dataset $shape)"
+fashion=/usr/share/datasets/fashion-mnist
+if [ -d "$fashion" ]; then
+	echo "{\"path\":\"$fashion\",\"cache\":false}" > "$tmp/check-fashion.json"
+	check_probe "Fashion-MNIST (IDX .gz)" "$tmp/check-fashion.json" 0 \
+	    '{"event":"dataset","n_train":54000,"n_val":6000,"n_test":10000,"features":784,"classes":10,"element_size":1}'
+else
+	echo "# skip: --check on Fashion-MNIST: $fashion not installed"
+fi
+
+# errors: the loader's cause, exactly (the daemon prefixes "dataset: ")
+printf '"%s"\n' "$tmp/nope.csv" > "$tmp/check-bad.json"
+check_probe "a missing file" "$tmp/check-bad.json" 1 \
+    "{\"event\":\"error\",\"error\":\"$tmp/nope.csv: No such file or directory\"}"
+check_contains "--check a missing file: on stderr too" "$tmp/probe.err" "tuna-worker: $tmp/nope.csv: No such file or directory"
+echo '{"format":"xml"}' > "$tmp/check-bad.json"
+check_probe "a bad format" "$tmp/check-bad.json" 1 \
+    '{"event":"error","error":"dataset.format: must be \"idx\" or \"csv\""}'
+echo "{\"format\":\"csv\",\"train\":\"$tmp/train.csv\",\"header\":1}" > "$tmp/check-bad.json"
+check_probe "a bad member" "$tmp/check-bad.json" 1 \
+    '{"event":"error","error":"dataset.header: must be true, false or \"auto\""}'
+echo "{\"dataset\":\"$tmp/ragged.csv\"}" > "$tmp/pr.json"
+"$worker" "$tmp/pr.json" > "$tmp/pr.out" 2>&1
+printf '"%s"\n' "$tmp/ragged.csv" > "$tmp/check-bad.json"
+check_probe "a ragged CSV: the trial's message" "$tmp/check-bad.json" 1 "$(grep -v '^tuna-worker: ' "$tmp/pr.out")"
+check_contains "--check a ragged CSV: names the file and line" "$tmp/probe.out" "$tmp/ragged.csv: line 3"
+check_probe "its own directory" "$tmp/idx" 1 "{\"event\":\"error\",\"error\":\"$tmp/idx: Is a directory\"}"
+check_probe "a missing setting file" "$tmp/nope.json" 1 \
+    "{\"event\":\"error\",\"error\":\"$tmp/nope.json: No such file or directory\"}"
+printf '{"format":\n' | "$worker" --check - > "$tmp/probe.out" 2> /dev/null
+check "--check - broken JSON" "$?/$(cat "$tmp/probe.out")" '1/{"event":"error","error":"stdin: invalid JSON at offset 10"}'
+printf '"%s" "x"\n' "$tmp/train.csv" | "$worker" --check - > "$tmp/probe.out" 2> /dev/null
+check "--check - two values" "$?/$(field error "$(cat "$tmp/probe.out")")" \
+    "1/\"stdin: invalid JSON at offset $(( ${#tmp} + 13 ))\""
+"$worker" --check - < /dev/null > "$tmp/probe.out" 2> /dev/null
+check "--check - nothing" "$?/$(cat "$tmp/probe.out")" \
+    '1/{"event":"error","error":"stdin: no data set setting (end of input)"}'
+"$worker" --check > /dev/null 2>&1
+check "--check without a file: usage status" "$?" 1
+
+# a line of up to 1 MiB on stdin, its newline included (the setting after blanks); one of 2 MiB
+# refused (ctl.c refuses a line once 1 MiB of it is buffered without its end: one whose end comes
+# in the same read may pass, so the test takes one surely over)
+pad=$((1048575 - ${#ds}))
+{ head -c $pad /dev/zero | tr '\0' ' '; printf '%s\n' "$ds"; } | "$worker" --check - > "$tmp/probe.out" 2> /dev/null
+check "--check - a line of 1 MiB: the same shape" \
+    "$?/$(pick "$tmp/probe.out" dataset n_train n_val n_test features classes element_size class_names)" \
+    "0/$(pick "$tmp/probe-csv.out" dataset n_train n_val n_test features classes element_size class_names)"
+{ head -c 2097152 /dev/zero | tr '\0' ' '; printf '%s\n' "$ds"; } | "$worker" --check - > "$tmp/probe.out" 2> /dev/null
+check "--check - a line of 2 MiB" "$?/$(cat "$tmp/probe.out")" \
+    '1/{"event":"error","error":"stdin: line longer than 1048576 bytes"}'
+
+# dies with its parent, as in trial mode: TUNA_PARENT not the parent → exit 1 at once, silent;
+# the parent killed while the worker waits for its line → the worker killed too (and without
+# TUNA_PARENT it would live on)
+TUNA_PARENT=$$ "$worker" --check "$tmp/check.json" > "$tmp/probe.out" 2>&1
+check "--check TUNA_PARENT the parent: runs" "$?/$(grep -c '"event":"dataset"' "$tmp/probe.out")" 0/1
+TUNA_PARENT=1 "$worker" --check "$tmp/check.json" > "$tmp/probe.out" 2>&1
+check "--check TUNA_PARENT not the parent: exits 1 at once, silent" "$?/$(cat "$tmp/probe.out")" 1/
+# alive PID: the process exists and is not a zombie
+alive() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+mkfifo "$tmp/fifo"
+exec 9<> "$tmp/fifo"	# a writer that never writes: the worker waits for its line
+for follow in yes no; do
+	rm -f "$tmp/wpid"
+	sh -c 'if [ "$4" = yes ]; then TUNA_PARENT=$$; export TUNA_PARENT; fi
+	    "$1" --check - < "$2" > /dev/null 2>&1 & echo $! > "$3"; wait' \
+	    sh "$worker" "$tmp/fifo" "$tmp/wpid" "$follow" &
+	parent=$!
+	i=0
+	while [ $i -lt 100 ] && ! { [ -s "$tmp/wpid" ] &&
+	    [ "$(readlink "/proc/$(cat "$tmp/wpid")/exe")" = "$(readlink -f "$worker")" ]; }; do
+		sleep 0.05; i=$((i + 1))
+	done
+	wpid=$(cat "$tmp/wpid")
+	sleep 0.1	# most likely past worker_follow_parent (if not, it sees another parent, exits)
+	kill -9 "$parent"
+	wait "$parent" 2>/dev/null
+	i=$([ "$follow" = yes ] && echo 0 || echo 30)	# up to 2 s to die, the control 0.5 s
+	while [ $i -lt 40 ] && alive "$wpid"; do sleep 0.05; i=$((i + 1)); done
+	if [ "$follow" = yes ]; then
+		check_true "--check with TUNA_PARENT: dies with its parent" sh -c "! [ -r /proc/$wpid/stat ] || [ \"\$(cut -d' ' -f3 /proc/$wpid/stat)\" = Z ]"
+	else
+		check_true "--check without TUNA_PARENT: outlives its parent (the control)" alive "$wpid"
+	fi
+	kill -9 "$wpid" 2>/dev/null
+done
+exec 9>&-
+
 finish

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "protocol.h"
 #include "xmalloc.h"
 
 /* Start reading lines from fd. */
@@ -67,8 +68,9 @@ ctl_next(struct ctl *c, bool wait, char **line, char **cause)
 			return 1;
 		if (c->eof)
 			return -1;
-		if (c->len >= CTL_MAX_LINE)
-			return xcause(cause, -E2BIG, "stdin: line longer than %d bytes", CTL_MAX_LINE);
+		if (c->len >= PROTOCOL_MAX_LINE)
+			return xcause(cause, -E2BIG, "stdin: line longer than %d bytes",
+			    PROTOCOL_MAX_LINE);
 		if (!wait) {
 			pfd.fd = c->fd;
 			pfd.events = POLLIN;

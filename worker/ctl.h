@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CTL_MAX_LINE (1 << 20)
 
 struct ctl {
 	int fd;

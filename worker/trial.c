@@ -3,59 +3,31 @@
 #include <math.h>
 #include <string.h>
 
+#include "jcheck.h"
 #include "modelsize.h"
 #include "trial.h"
 #include "worker-protocol.h"
 #include "xmalloc.h"
 
-static const char *trial_keys[] = {
+static const char *const trial_keys[] = {
 	"id", "dataset", "params", "epochs", "seed", "threads", "control", "profile", "limits",
 	NULL
 };
-
-/* Read an integer member in [min, max] into *out, if present (prefix: the object's path). */
-static int
-trial_int_at(const cJSON *json, const char *prefix, const char *key, double min, double max,
-    double *out, char **cause)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, key);
-
-	if (v == NULL)
-		return 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
-	    v->valuedouble < min || v->valuedouble > max)
-		return xcause(cause, -EINVAL, "%s%s: must be an integer in [%.0f, %.0f]", prefix,
-		    key, min, max);
-	*out = v->valuedouble;
-	return 0;
-}
-
-/* Read a top-level integer member in [min, max] into *out, if present. */
-static int
-trial_int(const cJSON *json, const char *key, double min, double max, double *out,
-    char **cause)
-{
-	return trial_int_at(json, "", key, min, max, out, cause);
-}
+static const char *const trial_limit_keys[] = { "address_space_mb", "cpu_seconds", NULL };
 
 /* Read "limits": {"address_space_mb": MiB, "cpu_seconds": s}, each optional. */
 static int
 trial_limits(struct trial *tr, const cJSON *v, char **cause)
 {
 	double as = 0, cpu = 0;
-	const cJSON *c;
 	int rc;
 
 	if (!cJSON_IsObject(v))
 		return xcause(cause, -EINVAL, "limits: must be an object");
-	cJSON_ArrayForEach(c, v) {
-		if (strcmp(c->string, "address_space_mb") != 0 &&
-		    strcmp(c->string, "cpu_seconds") != 0)
-			return xcause(cause, -EINVAL, "limits.%s: unknown key", c->string);
-	}
-	if ((rc = trial_int_at(v, "limits.", "address_space_mb", WLIMIT_MIN_ADDRESS_SPACE_MB,
+	if ((rc = jcheck_known(v, trial_limit_keys, "limits", cause)) != 0 ||
+	    (rc = jcheck_int(v, "limits", "address_space_mb", WLIMIT_MIN_ADDRESS_SPACE_MB,
 	    WLIMIT_MAX_ADDRESS_SPACE_MB, &as, cause)) != 0 ||
-	    (rc = trial_int_at(v, "limits.", "cpu_seconds", 1, WLIMIT_MAX_CPU_SECONDS, &cpu,
+	    (rc = jcheck_int(v, "limits", "cpu_seconds", 1, WLIMIT_MAX_CPU_SECONDS, &cpu,
 	    cause)) != 0)
 		return rc;
 	tr->address_space_mb = (int)as;
@@ -67,22 +39,16 @@ trial_limits(struct trial *tr, const cJSON *v, char **cause)
 int
 trial_parse(struct trial *tr, const cJSON *json, char **cause)
 {
-	const cJSON *item, *v;
+	const cJSON *v;
 	double epochs = 10, seed = 0, threads = 1;
-	int i, rc;
+	int rc;
 
 	memset(tr, 0, sizeof *tr);
 	hparams_defaults(&tr->h);
 	if (!cJSON_IsObject(json))
 		return xcause(cause, -EINVAL, "trial: must be a JSON object");
-	cJSON_ArrayForEach(item, json) {
-		for (i = 0; trial_keys[i] != NULL; i++) {
-			if (strcmp(item->string, trial_keys[i]) == 0)
-				break;
-		}
-		if (trial_keys[i] == NULL)
-			return xcause(cause, -EINVAL, "%s: unknown key", item->string);
-	}
+	if ((rc = jcheck_known(json, trial_keys, NULL, cause)) != 0)
+		return rc;
 	if ((v = cJSON_GetObjectItemCaseSensitive(json, "id")) != NULL)
 		tr->id = cJSON_Duplicate(v, 1);
 	if ((v = cJSON_GetObjectItemCaseSensitive(json, "dataset")) == NULL) {
@@ -94,9 +60,9 @@ trial_parse(struct trial *tr, const cJSON *json, char **cause)
 	if ((v = cJSON_GetObjectItemCaseSensitive(json, "params")) != NULL &&
 	    (rc = hparams_parse(&tr->h, v, "params", cause)) != 0)
 		goto fail;
-	if ((rc = trial_int(json, "epochs", 1, TRIAL_MAX_EPOCHS, &epochs, cause)) != 0 ||
-	    (rc = trial_int(json, "seed", 0, 9007199254740991.0, &seed, cause)) != 0 ||
-	    (rc = trial_int(json, "threads", 1, TRIAL_MAX_THREADS, &threads, cause)) != 0)
+	if ((rc = jcheck_int(json, NULL, "epochs", 1, TRIAL_MAX_EPOCHS, &epochs, cause)) != 0 ||
+	    (rc = jcheck_int(json, NULL, "seed", 0, 9007199254740991.0, &seed, cause)) != 0 ||
+	    (rc = jcheck_int(json, NULL, "threads", 1, TRIAL_MAX_THREADS, &threads, cause)) != 0)
 		goto fail;
 	tr->epochs = (int)epochs;
 	tr->seed = (uint64_t)seed;

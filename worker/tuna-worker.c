@@ -1,6 +1,7 @@
 /*
  * tuna-worker.c: train one trial (or, reading "-", a stream of trials) and report it as JSON
- * lines. The protocol is in common/worker-protocol.h and README.md.
+ * lines; with --check, only open a data set and report its shape. The protocol is in
+ * common/worker-protocol.h and README.md.
  */
 #include <errno.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 
 #include "ctl.h"
 #include "event.h"
+#include "probe.h"
 #include "run.h"
 #include "trial.h"
 #include "worker-protocol.h"
@@ -28,6 +30,9 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: tuna-worker TRIAL.json   run one trial described in a file\n"
 	    "       tuna-worker -            run trials read one per line from stdin\n"
+	    "       tuna-worker --check FILE|-\n"
+	    "                                open a data set setting (a trial's \"dataset\"),\n"
+	    "                                from FILE or one stdin line, and report its shape\n"
 	    "Reports JSON lines on stdout (protocol version %d); see README.md.\n",
 	    WORKER_PROTOCOL_VERSION);
 	exit(status);
@@ -40,14 +45,16 @@ worker_slurp(const char *path, char **out, char **cause)
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	size_t n;
-	int rc = 0;
+	int err, rc = 0;
 
 	if (f == NULL)
 		return xcause(cause, -errno, "%s: %s", path, strerror(errno));
 	buf = xmalloc(WORKER_MAX_TRIAL_FILE + 1);
+	errno = 0;
 	n = fread(buf, 1, WORKER_MAX_TRIAL_FILE + 1, f);
 	if (ferror(f)) {
-		rc = xcause(cause, -EIO, "%s: read error", path);
+		err = errno != 0 ? errno : EIO;		/* EISDIR for a directory */
+		rc = xcause(cause, -err, "%s: %s", path, strerror(err));
 		goto fail;
 	}
 	if (n > WORKER_MAX_TRIAL_FILE) {
@@ -123,6 +130,27 @@ worker_stream(struct ctl *ctl)
 	}
 }
 
+/* --check: open the data set setting in a file or on stdin ("-"); 0, or 1 after an error event. */
+static int
+worker_check(const char *path, struct ctl *ctl)
+{
+	const char *where = strcmp(path, "-") == 0 ? "stdin" : path;
+	char *text = NULL, *cause = NULL;
+	int rc;
+
+	if (strcmp(path, "-") != 0)
+		rc = worker_slurp(path, &text, &cause);
+	else if ((rc = ctl_next(ctl, true, &text, &cause)) == -1)
+		rc = xcause(&cause, -ENODATA, "stdin: no data set setting (end of input)");
+	if (rc >= 0)
+		rc = probe_dataset(text, where, &cause);
+	if (rc < 0)
+		event_error(NULL, cause);
+	free(text);
+	free(cause);
+	return rc < 0 ? 1 : 0;
+}
+
 /* Started by tunad (TUNA_PARENT=pid): die with it, so no worker outlives a killed daemon. */
 static void
 worker_follow_parent(void)
@@ -142,7 +170,7 @@ main(int argc, char **argv)
 	cJSON_Hooks hooks = { xmalloc, free };
 	struct ctl ctl;
 	char *text = NULL, *cause = NULL;
-	int status = 0;
+	int check, status = 0;
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		usage(0);
@@ -150,12 +178,15 @@ main(int argc, char **argv)
 		printf("tuna-worker protocol %d\n", WORKER_PROTOCOL_VERSION);
 		return 0;
 	}
-	if (argc != 2)
+	check = argc >= 2 && strcmp(argv[1], "--check") == 0;
+	if (argc != 2 + check)
 		usage(1);
 	worker_follow_parent();
 	cJSON_InitHooks(&hooks);	/* its allocations fail as ours do: abort, naming a limit */
 	ctl_init(&ctl, STDIN_FILENO);
-	if (strcmp(argv[1], "-") == 0)
+	if (check)
+		status = worker_check(argv[2], &ctl);
+	else if (strcmp(argv[1], "-") == 0)
 		status = worker_stream(&ctl);
 	else if (worker_slurp(argv[1], &text, &cause) != 0) {
 		event_error(NULL, cause);

@@ -1,14 +1,15 @@
 /*
  * fuzz_request.c: libFuzzer target for tunad's client protocol. The daemon is set up in this
  * process as daemon/tunad.c main sets it up — the default libuv loop, a store on a temporary
- * database, the socket server — but with no worker slots (max_workers 0; spec_parse treats it
- * as 1, as tunad --workers 1 does) and a worker program that does not exist, so that no trial
- * ever starts (a fork made each accepted submit 15 times slower). Each input is written by a
- * new client to the socket in two pieces (lines split across reads), followed by "\n" and a
- * hello request (the sentinel), and the loop runs until every line has its reply. So the real
- * code runs: conn.c reads, lines.c splits, request.c parses and dispatches, spec.c checks a
- * submitted spec, and a spec that passes goes on to the data-set check on the thread pool,
- * the store, the scheduler and watch events.
+ * database, the socket server, the front and its engine — but with no worker slots
+ * (max_workers 0; spec_parse treats it as 1, as tunad --workers 1 does) and an executor of the
+ * harness's own that checks data sets in this process (with the worker's loader, as
+ * `tuna-worker --check` does) and starts no trial (a fork made each accepted submit 15 times
+ * slower). Each input is written by a new client to the socket in two pieces (lines split
+ * across reads), followed by "\n" and a hello request (the sentinel), and the loop runs until
+ * every line has its reply. So the real code runs: conn.c reads, lines.c splits, request.c
+ * parses and dispatches, spec.c checks a submitted spec, and a spec that passes goes on to the
+ * engine — the data-set check, the memory model, the store, the scheduler, events.
  *
  * Checked: every line the daemon sends is one JSON object, either a reply with a boolean "ok"
  * (and a string "error" when false) or a watch event; every non-empty line of the input gets
@@ -36,8 +37,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dataset.h"
+#include "engine.h"
+#include "exec.h"
+#include "front.h"
 #include "log.h"
-#include "tunad.h"
+#include "server.h"
 #include "xmalloc.h"
 
 #define FUZZ_REQUEST_MAX_INPUT	(1 << 19)
@@ -57,6 +62,7 @@ struct fuzz_request_replies {
 };
 
 static char *fuzz_request_dir;
+static struct front fuzz_front;
 
 /* Report a broken property and abort. */
 static void __attribute__((noreturn))
@@ -134,20 +140,114 @@ fuzz_request_datasets(void)
 	fuzz_request_fd("idx", O_DIRECTORY, FUZZ_REQUEST_IDX_FD);
 }
 
+/* The harness's executor: checks a data set here, as tuna-worker --check does. */
+static void
+fuzz_request_check(struct exec *x, const cJSON *dataset, exec_check_cb *cb, void *arg)
+{
+	struct dataset_source src;
+	struct exec_dataset info;
+	struct dataset ds;
+	char *cause = NULL;
+
+	(void)x;
+	memset(&ds, 0, sizeof ds);
+	memset(&info, 0, sizeof info);
+	if (source_parse(&src, dataset, "dataset", &cause) != 0 ||
+	    dataset_open(&ds, &src, &cause) != 0) {
+		cb(arg, NULL, cause);
+		goto out;
+	}
+	info.n_train = ds.n_train;
+	info.n_val = ds.n_val;
+	info.n_test = ds.n_test;
+	info.features = ds.features;
+	info.classes = ds.classes;
+	info.element_size = ds.ftype == DATASET_U8 ? 1 : 4;
+	info.class_names = dataset_class_names_json(&ds);
+	cb(arg, &info, NULL);
+	cJSON_Delete(info.class_names);
+out:
+	source_free(&src);
+	dataset_close(&ds);
+	free(cause);
+}
+
+/* The harness's executor starts no trial (there are no worker slots anyway). */
+static int
+fuzz_request_start_trial(struct exec *x, const struct exec_job *job, void *trial,
+    char **cause)
+{
+	(void)x;
+	(void)trial;
+	return xcause(cause, -ENOEXEC, "trial %lld: the fuzz harness runs no trials",
+	    (long long)job->id);
+}
+
+/* No trial runs: no command has a trial to go to. */
+static int
+fuzz_request_command(struct exec *x, void *trial, const struct exec_cmd *cmd, char **cause)
+{
+	(void)x;
+	(void)trial;
+	return xcause(cause, -EPIPE, "%s: no trial runs here", exec_cmd_name(cmd->kind));
+}
+
+/* Nothing to kill. */
+static void
+fuzz_request_kill(struct exec *x, void *trial)
+{
+	(void)x;
+	(void)trial;
+}
+
+/* Nothing to kill. */
+static void
+fuzz_request_kill_all(struct exec *x)
+{
+	(void)x;
+}
+
+/* No process runs. */
+static int
+fuzz_request_slots(const struct exec *x)
+{
+	(void)x;
+	return 0;
+}
+
+/* The executor is static. */
+static void
+fuzz_request_exec_free(struct exec *x)
+{
+	(void)x;
+}
+
+static const struct exec_ops fuzz_request_exec_ops = {
+	.name = "fuzz",
+	.check = fuzz_request_check,
+	.start = fuzz_request_start_trial,
+	.command = fuzz_request_command,
+	.kill = fuzz_request_kill,
+	.kill_all = fuzz_request_kill_all,
+	.slots = fuzz_request_slots,
+	.free = fuzz_request_exec_free,
+};
+
+static struct exec fuzz_request_exec = { .ops = &fuzz_request_exec_ops };
+
 /* Start serving, as tunad.c main does after opening the store (signals left to libFuzzer). */
 static void
 fuzz_request_start(void)
 {
+	struct front *f = &fuzz_front;
 	char *cause = NULL;
 
-	tunad.stopping = false;
-	if (server_listen(tunad.socket_path, &cause) != 0)
+	f->stopping = false;
+	f->server_stopped = f->server_paused = f->server_timer_ready = false;
+	if (server_listen(f, &cause) != 0)
 		fuzz_request_fail("server_listen", cause);
-	uv_timer_init(tunad.loop, &tunad.flush_timer);	/* flushed after each input instead */
-	uv_timer_init(tunad.loop, &tunad.schedule_timer);
-	suspend_init();
-	uv_signal_init(tunad.loop, &tunad.sigterm);
-	uv_signal_init(tunad.loop, &tunad.sigint);
+	if (front_open(f, &cause) != 0)
+		fuzz_request_fail("front_open", cause);
 }
 
 /* Open the store on a new, empty database. */
@@ -155,25 +255,26 @@ static void
 fuzz_request_store(void)
 {
 	static const char *const suffix[] = { "", "-wal", "-shm" };
+	struct front *f = &fuzz_front;
 	char *cause = NULL, *path;
 	int i;
 
-	if (tunad.store != NULL)
-		store_close(tunad.store);
+	if (f->store != NULL)
+		store_close(f->store);
 	for (i = 0; i < 3; i++) {
-		path = xasprintf("%s%s", tunad.db_path, suffix[i]);
+		path = xasprintf("%s%s", f->db_path, suffix[i]);
 		unlink(path);
 		free(path);
 	}
-	if (store_open(&tunad.store, tunad.db_path, &cause) != 0)
+	if (store_open(&f->store, f->db_path, &cause) != 0)
 		fuzz_request_fail("store_open", cause);
-	tunad.last_event = tunad.committed_event = 0;
 }
 
 /* Set up the daemon once: a temporary directory with its database, socket and data sets. */
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	struct front *f = &fuzz_front;
 	const char *tmp = getenv("TMPDIR");
 	char *cache;
 
@@ -191,16 +292,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		log_open("/dev/null");
 	signal(SIGPIPE, SIG_IGN);
 
-	tunad.lock_fd = -1;
-	TAILQ_INIT(&tunad.conns);
-	TAILQ_INIT(&tunad.searches);
-	TAILQ_INIT(&tunad.workers);
-	tunad.max_workers = 0;	/* no trial starts (see the top) */
-	tunad.socket_path = xasprintf("%s/tunad.sock", fuzz_request_dir);
-	tunad.db_path = xasprintf("%s/tuna.db", fuzz_request_dir);
-	tunad.worker_path = xasprintf("%s/no-such-worker", fuzz_request_dir);
+	f->max_workers = 0;	/* no trial starts (see the top) */
+	f->socket_path = xasprintf("%s/tunad.sock", fuzz_request_dir);
+	f->db_path = xasprintf("%s/tuna.db", fuzz_request_dir);
+	f->exec = &fuzz_request_exec;
 	fuzz_request_store();
-	tunad.loop = uv_default_loop();
+	f->loop = uv_default_loop();
 	fuzz_request_start();
 	return 0;
 }
@@ -292,10 +389,10 @@ static void
 fuzz_request_wait(int fd, bool writing)
 {
 	struct pollfd p[2] = {
-		{ .fd = uv_backend_fd(tunad.loop), .events = POLLIN },
+		{ .fd = uv_backend_fd(fuzz_front.loop), .events = POLLIN },
 		{ .fd = fd, .events = POLLIN | (writing ? POLLOUT : 0) },
 	};
-	int timeout = uv_backend_timeout(tunad.loop);
+	int timeout = uv_backend_timeout(fuzz_front.loop);
 
 	poll(p, fd >= 0 ? 2 : 1, timeout < 0 || timeout > 10 ? 10 : timeout);
 }
@@ -304,21 +401,28 @@ fuzz_request_wait(int fd, bool writing)
 static bool
 fuzz_request_accepted(void)
 {
-	return !TAILQ_EMPTY(&tunad.conns);
+	return !TAILQ_EMPTY(&fuzz_front.conns);
 }
 
 /* Whether the daemon has let go of every client. */
 static bool
 fuzz_request_no_conns(void)
 {
-	return TAILQ_EMPTY(&tunad.conns);
+	return TAILQ_EMPTY(&fuzz_front.conns);
 }
 
 /* Whether a stopped daemon has closed every handle (main's uv_run would return). */
 static bool
 fuzz_request_stopped(void)
 {
-	return !uv_loop_alive(tunad.loop);
+	return !uv_loop_alive(fuzz_front.loop);
+}
+
+/* Whether a stopped engine has closed its timers. */
+static bool
+fuzz_request_engine_stopped(void)
+{
+	return fuzz_front.engine->stopped && fuzz_front.engine->handles == 0;
 }
 
 /* Run the loop until done() holds; a hang is a failure, with the handles still open. */
@@ -328,16 +432,16 @@ fuzz_request_until(bool (*done)(void), const char *what)
 	uint64_t deadline = uv_hrtime() + (uint64_t)FUZZ_REQUEST_DEADLINE * 1000000000;
 
 	for (;;) {
-		uv_run(tunad.loop, UV_RUN_NOWAIT);
+		uv_run(fuzz_front.loop, UV_RUN_NOWAIT);
 		if (done())
 			break;
 		if (uv_hrtime() > deadline) {
-			uv_print_all_handles(tunad.loop, stderr);
+			uv_print_all_handles(fuzz_front.loop, stderr);
 			fuzz_request_fail("the daemon hangs", what);
 		}
 		fuzz_request_wait(-1, false);
 	}
-	uv_run(tunad.loop, UV_RUN_NOWAIT);	/* close callbacks */
+	uv_run(fuzz_front.loop, UV_RUN_NOWAIT);	/* close callbacks */
 }
 
 /* Connect a client to the daemon and let it accept the connection. */
@@ -351,7 +455,7 @@ fuzz_request_connect(void)
 		fuzz_request_fail("socket", strerror(errno));
 	memset(&sa, 0, sizeof sa);
 	sa.sun_family = AF_UNIX;
-	strncpy(sa.sun_path, tunad.socket_path, sizeof sa.sun_path - 1);
+	strncpy(sa.sun_path, fuzz_front.socket_path, sizeof sa.sun_path - 1);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
 		fuzz_request_fail("connect", strerror(errno));
 	fuzz_request_until(fuzz_request_accepted, "accepting a client");
@@ -359,31 +463,38 @@ fuzz_request_connect(void)
 }
 
 /*
- * After an input: forget its searches, start a stopped daemon again, keep the store small.
- * server_stop works once per process (server.c): the listener of a later life is closed here.
+ * After an input: forget its searches, start a stopped daemon again, keep the store small (a
+ * new store needs a new engine: the old one is stopped first).
  */
 static void
 fuzz_request_tidy(void)
 {
-	struct search *s, *s1;
+	struct front *f = &fuzz_front;
+	int64_t ids[1];
 	char *cause = NULL;
+	int n;
 
-	TAILQ_FOREACH_SAFE(s, &tunad.searches, entry, s1)
-		search_cancel(s);
-	if (!TAILQ_EMPTY(&tunad.searches))	/* no trial can run, so a cancel ends a search */
-		fuzz_request_fail("a cancelled search is still running", NULL);
-	if (tunad.stopping) {
-		if (!uv_is_closing((uv_handle_t *)&tunad.listener)) {
-			uv_close((uv_handle_t *)&tunad.listener, NULL);
-			unlink(tunad.socket_path);
-		}
+	if (f->stopping) {	/* a shutdown request */
 		fuzz_request_until(fuzz_request_stopped, "stopping after a shutdown");
+		front_close(f);
 		fuzz_request_start();
 	}
-	if (store_pending(tunad.store) > 0 && watch_commit(&cause) != 0)
-		fuzz_request_fail("watch_commit", cause);
-	if (tunad.last_event > FUZZ_REQUEST_MAX_EVENTS)
+	while (engine_searches(f->engine, ids, 1) > 0) {	/* no trial runs: a cancel ends it */
+		if (engine_cancel(f->engine, ids[0], &n, &cause) != 0)
+			fuzz_request_fail("cancel", cause);
+		if (engine_running(f->engine, ids[0]))
+			fuzz_request_fail("a cancelled search is still running", NULL);
+	}
+	if (engine_commit(f->engine, &cause) != 0)
+		fuzz_request_fail("engine_commit", cause);
+	if (engine_last_event(f->engine) > FUZZ_REQUEST_MAX_EVENTS) {
+		engine_stop(f->engine, "a new store");
+		fuzz_request_until(fuzz_request_engine_stopped, "stopping the engine");
+		front_close(f);
 		fuzz_request_store();
+		if (front_open(f, &cause) != 0)
+			fuzz_request_fail("front_open", cause);
+	}
 }
 
 /* Where to cut an input in two writes the daemon reads apart: a hash of its bytes. */
@@ -447,7 +558,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			} else if (n < 0 && errno != EAGAIN && errno != EINTR)
 				off = cut = len;	/* the daemon closed the connection */
 		}
-		uv_run(tunad.loop, UV_RUN_NOWAIT);
+		uv_run(fuzz_front.loop, UV_RUN_NOWAIT);
 		eof = fuzz_request_read(fd, &r, &progress);
 		if (off == len && r.ok >= expected)
 			break;

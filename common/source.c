@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dataset.h"
+#include "jcheck.h"
+#include "source.h"
 #include "xmalloc.h"
 
 #define SOURCE_MAX_COLUMN	(1 << 24)
@@ -31,17 +32,6 @@ static const char *const source_keys_idx[] = { "format", "train_images", "train_
     "test_images", "test_labels", "val_fraction", "cache", NULL };
 static const char *const source_keys_csv[] = { "format", "train", "test", "label_column",
     "header", "val_fraction", "cache", NULL };
-
-/* Whether name is in a NULL-terminated list. */
-static int
-source_in_list(const char *const *list, const char *name)
-{
-	for (; *list != NULL; list++) {
-		if (strcmp(*list, name) == 0)
-			return 1;
-	}
-	return 0;
-}
 
 /* The default cache directory from the environment, or NULL when there is none. */
 static char *
@@ -144,19 +134,17 @@ static int
 source_json_keys(const cJSON *obj, const char *const *allowed, const char *form,
     const char *jpath, char **cause)
 {
-	const cJSON *c, *d;
+	const cJSON *c;
+	int err;
 
+	if ((err = jcheck_unique(obj, jpath, cause)) != 0)
+		return err;
 	for (c = obj->child; c != NULL; c = c->next) {
-		for (d = obj->child; d != c; d = d->next) {
-			if (strcmp(d->string, c->string) == 0)
-				return xcause(cause, -EINVAL, "%s.%s: duplicate key", jpath,
-				    c->string);
-		}
-		if (source_in_list(allowed, c->string))
+		if (jcheck_in_list(allowed, c->string))
 			continue;
-		if (source_in_list(source_keys_path, c->string) ||
-		    source_in_list(source_keys_idx, c->string) ||
-		    source_in_list(source_keys_csv, c->string))
+		if (jcheck_in_list(source_keys_path, c->string) ||
+		    jcheck_in_list(source_keys_idx, c->string) ||
+		    jcheck_in_list(source_keys_csv, c->string))
 			return xcause(cause, -EINVAL, "%s.%s: unknown key with %s", jpath,
 			    c->string, form);
 		return xcause(cause, -EINVAL, "%s.%s: unknown key", jpath, c->string);

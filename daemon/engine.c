@@ -1,0 +1,405 @@
+/*
+ * engine.c: the engine (engine.h). Opened on a store and an executor, it resumes the searches
+ * a previous daemon left running. It takes submits — the data set checked where the trainer
+ * runs, the models fitted to memory, the search recorded and committed before its id is given
+ * out — cancels and nudges. It records every event and commits the store every 50 ms, and
+ * hands an event on only once committed. It stops by killing the trials (interrupted, to run
+ * again when the daemon does), then committing what is left.
+ * Layer: engine
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "babysit.h"
+#include "engine.h"
+#include "fit.h"
+#include "log.h"
+#include "protocol.h"
+#include "search.h"
+#include "suspend.h"
+#include "trial.h"
+#include "xmalloc.h"
+
+#define ENGINE_COMMIT_MS	50	/* writes are committed this often */
+#define ENGINE_MAX_PENDING	20000	/* rows written before a commit is forced */
+
+/* A submit waiting for its data set to be checked. */
+struct engine_submit {
+	struct engine *e;
+	struct spec spec;
+	engine_submit_cb *cb;
+	void *arg;
+};
+
+/* Commit the store, then hand on the events the commit made durable. */
+int
+engine_commit(struct engine *e, char **cause)
+{
+	int rc;
+
+	if ((rc = store_flush(e->store, cause)) != 0)
+		return rc;
+	fanout_commit(e->fanout);
+	return 0;
+}
+
+/*
+ * A store write failed: suspend the searches until the database can be written (suspend.c).
+ * While suspended, the refusals of the held store are expected: not logged. Takes cause.
+ */
+void
+engine_store_error(struct engine *e, const char *what, char *cause)
+{
+	char *msg;
+
+	if (e->suspended == NULL) {
+		msg = xasprintf("%s: %s", what, cause != NULL ? cause : "failed");
+		suspend_begin(e, msg);
+		free(msg);
+	}
+	free(cause);
+}
+
+/* Record an event (takes data); it is handed on once committed. */
+void
+engine_publish(struct engine *e, int64_t search_id, int64_t trial_id, const char *kind,
+    cJSON *data)
+{
+	char *cause = NULL;
+	int64_t id = 0;
+
+	if (store_event_add(e->store, &id, search_id, trial_id, kind, data, &cause) != 0) {
+		engine_store_error(e, "add event", cause);
+		cJSON_Delete(data);
+		return;
+	}
+	fanout_add(e->fanout, id, search_id, trial_id, kind, data);
+	cJSON_Delete(data);
+	if (store_pending(e->store) >= ENGINE_MAX_PENDING && engine_commit(e, &cause) != 0)
+		engine_store_error(e, "commit", cause);
+}
+
+/* Timer: commit the writes of the last few milliseconds in one transaction. */
+static void
+engine_commit_cb(uv_timer_t *timer)
+{
+	struct engine *e = timer->data;
+	char *cause = NULL;
+
+	if (store_pending(e->store) > 0 && engine_commit(e, &cause) != 0)
+		engine_store_error(e, "flush", cause);
+}
+
+/* Resume the searches a previous daemon (or a suspended store) left running. */
+void
+engine_resume(struct engine *e)
+{
+	int64_t *ids = NULL;
+	char *cause = NULL;
+	int i, n = 0;
+
+	if (store_unfinished(e->store, &ids, &n, &cause) != 0) {
+		engine_store_error(e, "list unfinished searches", cause);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (search_resume(e, ids[i], &cause) != 0) {
+			log_warn("search %lld: cannot resume: %s", (long long)ids[i], cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	free(ids);
+}
+
+/* An engine timer closed: once the last is, the stop is complete. */
+static void
+engine_closed_cb(uv_handle_t *h)
+{
+	struct engine *e = h->data;
+
+	if (--e->handles == 0)
+		e->cb.stopped(e->cb.arg);
+}
+
+/* Nothing runs any more: commit what is left, close the timers; then tell the owner. */
+static void
+engine_stop_done(struct engine *e)
+{
+	char *cause = NULL;
+
+	if (!e->stopping || e->stopped || e->running > 0 || exec_slots(e->exec) > 0)
+		return;
+	e->stopped = true;
+	if (store_pending(e->store) > 0 && engine_commit(e, &cause) != 0)
+		engine_store_error(e, "flush", cause);
+	uv_close((uv_handle_t *)&e->commit_timer, engine_closed_cb);
+	uv_close((uv_handle_t *)&e->schedule_timer, engine_closed_cb);
+	uv_close((uv_handle_t *)&e->suspend_timer, engine_closed_cb);
+}
+
+/* Executor callback: a slot (process) ended: there may be room for a trial, or a stop done. */
+static void
+engine_slot_end(void *arg)
+{
+	struct engine *e = arg;
+
+	search_schedule(e);
+	engine_stop_done(e);
+}
+
+/* Open the engine on a store and an executor; resume what was left running. */
+int
+engine_open(struct engine **ep, const struct engine_config *cfg, const struct engine_cb *cb,
+    char **cause)
+{
+	struct fanout_cb fcb = { cb->event, cb->committed, cb->wanted, cb->arg };
+	struct exec_cb xcb = { trial_report, trial_end, engine_slot_end, NULL };
+	struct engine *e = xcalloc(1, sizeof *e);
+
+	(void)cause;
+	e->loop = cfg->loop;
+	e->store = cfg->store;
+	e->exec = cfg->exec;
+	e->max_workers = cfg->max_workers;
+	e->db_path = xstrdup(cfg->db_path);
+	e->cb = *cb;
+	e->fanout = fanout_new(&fcb);
+	TAILQ_INIT(&e->searches);
+	TAILQ_INIT(&e->trials);
+	xcb.arg = e;
+	exec_set_callbacks(e->exec, &xcb);
+	uv_timer_init(e->loop, &e->commit_timer);
+	uv_timer_init(e->loop, &e->schedule_timer);
+	suspend_init(e);
+	e->commit_timer.data = e->schedule_timer.data = e->suspend_timer.data = e;
+	e->handles = 3;
+	uv_timer_start(&e->commit_timer, engine_commit_cb, ENGINE_COMMIT_MS, ENGINE_COMMIT_MS);
+	engine_resume(e);
+	search_schedule(e);
+	*ep = e;
+	return 0;
+}
+
+/* Free the engine (stopped, or never started anything). */
+void
+engine_free(struct engine *e)
+{
+	struct search *s, *s1;
+
+	if (e == NULL)
+		return;
+	TAILQ_FOREACH_SAFE(s, &e->searches, entry, s1)
+		search_free(s);
+	fanout_free(e->fanout);
+	free(e->db_path);
+	free(e->suspended);
+	free(e);
+}
+
+/* Stop: no new trials; the running ones killed, interrupted; cb.stopped once all is done. */
+void
+engine_stop(struct engine *e, const char *why)
+{
+	if (e->stopping)
+		return;
+	e->stopping = true;
+	log_debug("engine: stopping: %s; %d trials running", why, e->running);
+	trial_kill_all(e, TRIAL_INTERRUPTED);
+	exec_kill_all(e->exec);	/* idle workers and data-set checks too */
+	engine_stop_done(e);
+}
+
+/* The machine's memory, in bytes. */
+static double
+engine_memory(void)
+{
+	return (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+}
+
+/* Record a search whose data set was checked, reply its id, and start it. */
+static void
+engine_submit_start(struct engine_submit *sub, const struct exec_dataset *ds)
+{
+	struct engine *e = sub->e;
+	char *spec_json, *names_json = NULL, *cause = NULL, *msg;
+	struct search *s;
+	int64_t id;
+	cJSON *ev;
+
+	/* committed before the reply: a search id given out is never lost */
+	spec_json = cJSON_PrintUnformatted(sub->spec.json);
+	if (ds->class_names != NULL)
+		names_json = cJSON_PrintUnformatted(ds->class_names);
+	if (store_search_add(e->store, &id, sub->spec.name, spec_mode_name(sub->spec.mode),
+	    spec_strategy_name(sub->spec.strategy), spec_json, names_json, sub->spec.trials,
+	    sub->spec.parallel, &cause) != 0 || engine_commit(e, &cause) != 0) {
+		msg = xasprintf("cannot record the search: %s", cause);
+		sub->cb(sub->arg, 0, msg);
+		free(msg);
+		engine_store_error(e, "add search", cause);
+		spec_free(&sub->spec);
+		goto out;
+	}
+	s = search_create(e, id, &sub->spec);	/* takes the spec */
+	sub->cb(sub->arg, id, NULL);
+	log_info("search %lld: submitted \"%s\": %d trials, %d at once", (long long)id,
+	    s->spec.name, s->spec.trials, s->spec.parallel);
+	ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "name", s->spec.name);
+	cJSON_AddStringToObject(ev, "mode", spec_mode_name(s->spec.mode));
+	cJSON_AddStringToObject(ev, "strategy", spec_strategy_name(s->spec.strategy));
+	cJSON_AddNumberToObject(ev, "trials", s->spec.trials);
+	cJSON_AddNumberToObject(ev, "parallel", s->spec.parallel);
+	if (ds->class_names != NULL)
+		cJSON_AddItemToObject(ev, "class_names", cJSON_Duplicate(ds->class_names, 1));
+	engine_publish(e, id, 0, EV_SEARCH_START, ev);
+	search_begin(s);
+	search_schedule(e);
+out:
+	free(spec_json);
+	free(names_json);
+}
+
+/* Executor callback: the submit's data set, checked where the trainer runs, or why not. */
+static void
+engine_submit_checked(void *arg, const struct exec_dataset *ds, const char *error)
+{
+	struct engine_submit *sub = arg;
+	struct engine *e = sub->e;
+	char *msg = NULL, *cause = NULL;
+
+	e->submits--;
+	if (e->stopping)
+		msg = xstrdup("the daemon is stopping");
+	else if (error != NULL)
+		msg = xasprintf("dataset: %s", error);
+	else if (fit_check(&sub->spec, ds, engine_memory(), &cause) != 0)
+		msg = cause;
+	else if (e->suspended != NULL)
+		msg = suspend_refusal(e);
+	if (msg != NULL) {
+		sub->cb(sub->arg, 0, msg);
+		free(msg);
+		spec_free(&sub->spec);
+	} else
+		engine_submit_start(sub, ds);
+	free(sub);
+}
+
+/*
+ * Submit a search (takes the spec, already parsed): its data set is checked by the executor,
+ * then the search recorded and started; cb gets its id or the reason there is none — maybe
+ * before this returns.
+ */
+void
+engine_submit(struct engine *e, struct spec *spec, engine_submit_cb *cb, void *arg)
+{
+	struct engine_submit *sub;
+	char *msg;
+
+	if (e->stopping || e->suspended != NULL) {
+		msg = e->stopping ? xstrdup("the daemon is stopping") : suspend_refusal(e);
+		cb(arg, 0, msg);
+		free(msg);
+		spec_free(spec);
+		return;
+	}
+	sub = xcalloc(1, sizeof *sub);
+	sub->e = e;
+	sub->spec = *spec;
+	memset(spec, 0, sizeof *spec);
+	sub->cb = cb;
+	sub->arg = arg;
+	e->submits++;
+	exec_check(e->exec, sub->spec.dataset, engine_submit_checked, sub);
+}
+
+/* Cancel a running search: *running gets how many of its trials were killed. */
+int
+engine_cancel(struct engine *e, int64_t search_id, int *running, char **cause)
+{
+	struct search *s;
+
+	if ((s = search_find(e, search_id)) == NULL)
+		return xcause(cause, -ENOENT, "search %lld: not running", (long long)search_id);
+	*running = search_cancel(s);
+	return 0;
+}
+
+/*
+ * Nudge a running trial (the nudge already checked: set, scale, rollback); *epoch gets the
+ * epoch after which it lands.
+ */
+int
+engine_nudge(struct engine *e, int64_t trial_id, const cJSON *nudge, int *epoch, char **cause)
+{
+	struct trial *t;
+	int rc;
+
+	if ((t = trial_find(e, trial_id)) == NULL)
+		return xcause(cause, -ENOENT, "trial %lld: not running", (long long)trial_id);
+	if ((rc = babysit_nudge(t, nudge, cause)) != 0)
+		return rc;
+	*epoch = t->last_epoch + 1;	/* the boundary after the epoch being trained now */
+	return 0;
+}
+
+/* Whether a search is being run. */
+bool
+engine_running(struct engine *e, int64_t search_id)
+{
+	return search_find(e, search_id) != NULL;
+}
+
+/* The ids of the searches being run, at most max of them into ids; returns how many. */
+int
+engine_searches(struct engine *e, int64_t *ids, int max)
+{
+	struct search *s;
+	int n = 0;
+
+	TAILQ_FOREACH(s, &e->searches, entry) {
+		if (n < max)
+			ids[n] = s->id;
+		n++;
+	}
+	return n;
+}
+
+/* Why the store cannot be written, or NULL when it can. */
+const char *
+engine_suspended(const struct engine *e)
+{
+	return e->suspended;
+}
+
+/* The refusal of a request that must write while suspended (caller frees). */
+char *
+engine_refusal(const struct engine *e)
+{
+	return suspend_refusal(e);
+}
+
+/* The id of the newest event recorded. */
+int64_t
+engine_last_event(const struct engine *e)
+{
+	return fanout_last(e->fanout);
+}
+
+/* The id of the newest event committed (and handed on). */
+int64_t
+engine_committed_event(const struct engine *e)
+{
+	return fanout_committed(e->fanout);
+}
+
+/* The id of the newest event nobody was waiting for (not held): watch_pump reads it later. */
+int64_t
+engine_unheld_event(const struct engine *e)
+{
+	return fanout_unheld(e->fanout);
+}
