@@ -1,12 +1,16 @@
 /*
  * bar.c: the progress line of tuna tail -f on a terminal,
- *     [#########.........] 12/40 trials · 2 running · best 0.8912 (trial 7) · ETA 3m12s
- * counted from the watch events (the history replays the search so far). The ETA comes from
+ *     [#########.........] 12/40 trials · 2 running · best val_acc 0.8912 (trial 7) · ETA 3m12s
+ * counted from the watch events (the history replays the search so far): the best done trial
+ * by the search's objective (search_start says it; a search of tuna 1 ranked by val_acc).
+ * The ETA comes from
  * the rate of trial_end events: (time from the first trial_start to the last trial_end) / ended
  * × remaining, counting down from that last trial_end.
  */
 #include <sys/ioctl.h>
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,18 +43,19 @@ bar_init(struct bar *b, long long search)
 	memset(b, 0, sizeof(*b));
 	b->search = search;
 	b->best_trial = -1;
+	snprintf(b->metric, sizeof b->metric, "val_acc");
 	b->m_event = bar_now();
 }
 
-/* Take a best validation accuracy from an event, if it is better. */
+/* Take a trial's objective value from an event member, if it is better. */
 static void
-bar_best(struct bar *b, const cJSON *ev, const char *acc, long long trial)
+bar_best(struct bar *b, const cJSON *ev, const char *name, long long trial)
 {
 	double v;
 
-	if (!json_number(ev, acc, &v))
+	if (!json_number(ev, name, &v) || !isfinite(v))
 		return;
-	if (!b->have_best || v > b->best) {
+	if (!b->have_best || (b->minimize ? v < b->best : v > b->best)) {
 		b->have_best = true;
 		b->best = v;
 		b->best_trial = trial;
@@ -61,7 +66,8 @@ bar_best(struct bar *b, const cJSON *ev, const char *acc, long long trial)
 void
 bar_event(struct bar *b, const cJSON *ev)
 {
-	const char *kind = json_string(ev, "event"), *status;
+	const char *kind = json_string(ev, "event"), *status, *metric, *goal, *best;
+	const cJSON *objective;
 	double now = bar_now(), t;
 	long long search, n;
 
@@ -73,9 +79,15 @@ bar_event(struct bar *b, const cJSON *ev)
 		t = b->t_event + (now - b->m_event);
 	b->t_event = t;
 	b->m_event = now;
-	if (strcmp(kind, EV_SEARCH_START) == 0 && json_int(ev, "trials", &n) && n > 0)
-		b->total = n;
-	else if (strcmp(kind, EV_TRIAL_START) == 0) {
+	if (strcmp(kind, EV_SEARCH_START) == 0) {
+		if (json_int(ev, "trials", &n) && n > 0)
+			b->total = n;
+		objective = json_member(ev, "objective");
+		if ((metric = json_string(objective, "metric")) != NULL)
+			snprintf(b->metric, sizeof b->metric, "%s", metric);
+		b->minimize = (goal = json_string(objective, "goal")) != NULL &&
+		    strcmp(goal, "min") == 0;
+	} else if (strcmp(kind, EV_TRIAL_START) == 0) {
 		b->started++;
 		if (!b->have_first) {
 			b->have_first = true;
@@ -88,17 +100,21 @@ bar_event(struct bar *b, const cJSON *ev)
 			return;		/* tunad runs it again */
 		b->ended++;
 		b->t_end = t;
+		/* its objective (null: none); a trial of tuna 1: its val_acc */
 		if (trial_status_parse(status) == TRIAL_DONE)
-			bar_best(b, ev, "val_acc", event_trial(ev));
+			bar_best(b, ev, cJSON_HasObjectItem(ev, "objective") ? "objective" :
+			    "val_acc", event_trial(ev));
 	} else if (strcmp(kind, EV_SEARCH_END) == 0) {
 		b->finished = true;
 		status = json_string(ev, "status");
 		b->status = status != NULL &&
 		    strcmp(status, search_status_name(SEARCH_CANCELLED)) == 0 ? "cancelled" :
 		    "finished";
-		if (json_member(ev, "best_val_acc") != NULL) {
+		best = json_member(ev, "best") != NULL ? "best" :
+		    json_member(ev, "best_val_acc") != NULL ? "best_val_acc" : NULL;
+		if (best != NULL) {
 			b->have_best = false;
-			bar_best(b, ev, "best_val_acc", json_int_or(ev, "best_trial", -1));
+			bar_best(b, ev, best, json_int_or(ev, "best_trial", -1));
 		}
 	}
 }
@@ -142,11 +158,11 @@ bar_text(const struct bar *b)
 	memset(cells, '#', (size_t)fill);
 	cells[BAR_WIDTH] = '\0';
 	if (!b->have_best)
-		best = xstrdup("best --");
+		best = xasprintf("best %s --", b->metric);
 	else if (b->best_trial >= 0)
-		best = xasprintf("best %.4f (trial %lld)", b->best, b->best_trial);
+		best = xasprintf("best %s %.4f (trial %lld)", b->metric, b->best, b->best_trial);
 	else
-		best = xasprintf("best %.4f", b->best);
+		best = xasprintf("best %s %.4f", b->metric, b->best);
 	eta = bar_eta(b);
 	if (b->total > 0)
 		out = xasprintf("[%s] %lld/%lld trials · %lld running · %s · %s", cells, b->ended,

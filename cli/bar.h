@@ -15,8 +15,10 @@ struct bar {
 	long long started;		/* trial_start events seen */
 	long long stopped;		/* trial_end events seen */
 	long long ended;		/* of those, not interrupted (tunad re-runs those) */
+	char metric[64];		/* the search's objective (val_acc by default) */
+	bool minimize;			/* its goal is min */
 	bool have_best;
-	double best;			/* best val_acc of a done trial (as tunad ranks them) */
+	double best;			/* its best value over the done trials */
 	long long best_trial;		/* its id */
 	bool finished;			/* search_end seen */
 	const char *status;		/* its status (points into a static string) */

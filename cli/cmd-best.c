@@ -1,8 +1,12 @@
-/* cmd-best.c: tuna best [ID] [-n N] — the best trials of one search, or of all, best first. */
+/*
+ * cmd-best.c: tuna best [ID] [-n N] — the best trials of one search, or of all, best first by
+ * each search's objective.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cJSON.h>
 
@@ -14,23 +18,52 @@
 
 #define CMD_BEST_DEFAULT 10
 
+/*
+ * The header of the objective's column: none when every trial is ranked by val_acc (the
+ * VAL_ACC column says it), its metric's name when they share one, else "OBJECTIVE" (caller
+ * frees).
+ */
+static char *
+cmd_best_objective(const cJSON *trials)
+{
+	const char *metric = NULL, *m;
+	const cJSON *tr;
+
+	cJSON_ArrayForEach(tr, trials) {
+		if ((m = json_string(tr, "metric")) == NULL)
+			m = "val_acc";
+		if (metric != NULL && strcmp(m, metric) != 0)
+			return xstrdup("OBJECTIVE");
+		metric = m;
+	}
+	return metric == NULL || strcmp(metric, "val_acc") == 0 ? NULL : format_upper(metric);
+}
+
 /* The table of the best trials. */
 static void
 cmd_best_table(const cJSON *trials)
 {
-	static const char *const headers[] = { "RANK", "SEARCH", "TRIAL", "ROUND", "VAL_ACC",
+	const char *headers[] = { "RANK", "SEARCH", "TRIAL", "ROUND", "", "VAL_ACC",
 	    "TEST_ACC", "EPOCHS", "PARAMS" };
+	char *objective = cmd_best_objective(trials);
 	struct format_table t;
 	const cJSON *tr;
 	int rank = 0;
 
-	format_table_init(&t, 8, headers, "rrrrrrrl");
+	if (objective == NULL)	/* no column of its own: the rest move left */
+		memmove(&headers[4], &headers[5], 4 * sizeof headers[0]);
+	else
+		headers[4] = objective;
+	format_table_init(&t, objective != NULL ? 9 : 8, headers,
+	    objective != NULL ? "rrrrrrrrl" : "rrrrrrrl");
 	cJSON_ArrayForEach(tr, trials) {
 		format_table_row(&t);
 		format_table_cell(&t, "%d", ++rank);
 		format_table_take(&t, format_value(json_member(tr, "search")));
 		format_table_take(&t, format_value(json_member(tr, "trial")));
 		format_table_take(&t, format_value(json_member(tr, "round")));
+		if (objective != NULL)
+			format_table_take(&t, format_decimal(tr, "objective", 4));
 		format_table_take(&t, format_decimal(tr, "val_acc", 4));
 		format_table_take(&t, format_decimal(tr, "test_acc", 4));
 		format_table_take(&t, format_value(json_member(tr, "epochs")));
@@ -38,6 +71,7 @@ cmd_best_table(const cJSON *trials)
 	}
 	format_table_print(&t, stdout);
 	format_table_free(&t);
+	free(objective);
 }
 
 /* tuna best [ID] [-n N]. */

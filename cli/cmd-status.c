@@ -61,6 +61,24 @@ cmd_status_total(const cJSON *s)
 	return n;
 }
 
+/* The metric a search ranks its trials by ("objective": {"metric", "goal"}). */
+static const char *
+cmd_status_metric(const cJSON *s)
+{
+	const char *m = json_string(json_member(s, "objective"), "metric");
+
+	return m != NULL ? m : "val_acc";
+}
+
+/* "max val_acc": the objective, its direction first (caller frees). */
+static char *
+cmd_status_objective(const cJSON *s)
+{
+	const char *goal = json_string(json_member(s, "objective"), "goal");
+
+	return xasprintf("%s %s", goal != NULL ? goal : "max", cmd_status_metric(s));
+}
+
 /* "0.8912 (7)", or "-" when there is no best yet (caller frees). */
 static char *
 cmd_status_best(const cJSON *s, bool word)
@@ -68,9 +86,9 @@ cmd_status_best(const cJSON *s, bool word)
 	char *acc, *out;
 	long long trial;
 
-	if (json_member(s, "best_val_acc") == NULL)
+	if (!cJSON_IsNumber(json_member(s, "best")))
 		return xstrdup("-");
-	acc = format_decimal(s, "best_val_acc", 4);
+	acc = format_decimal(s, "best", 4);
 	if (json_int(s, "best_trial", &trial))
 		out = xasprintf("%s (%s%lld)", acc, word ? "trial " : "", trial);
 	else
@@ -93,11 +111,11 @@ static void
 cmd_status_list(const cJSON *searches)
 {
 	static const char *const headers[] = { "ID", "NAME", "MODE", "STATUS", "DONE/TOTAL",
-	    "RUNNING", "FAILED", "BEST VAL_ACC (TRIAL)", "CREATED" };
+	    "RUNNING", "FAILED", "OBJECTIVE", "BEST (TRIAL)", "CREATED" };
 	struct format_table t;
 	const cJSON *s;
 
-	format_table_init(&t, 9, headers, "rlllrrrll");
+	format_table_init(&t, 10, headers, "rlllrrrlll");
 	cJSON_ArrayForEach(s, searches) {
 		format_table_row(&t);
 		format_table_take(&t, format_value(json_member(s, "id")));
@@ -107,6 +125,7 @@ cmd_status_list(const cJSON *searches)
 		format_table_cell(&t, "%lld/%lld", cmd_status_ended(s), cmd_status_total(s));
 		format_table_cell(&t, "%lld", cmd_status_count(s, TRIAL_RUNNING));
 		format_table_cell(&t, "%lld", cmd_status_count(s, TRIAL_FAILED));
+		format_table_take(&t, cmd_status_objective(s));
 		format_table_take(&t, cmd_status_best(s, false));
 		format_table_take(&t, format_time(s, "created_at"));
 	}
@@ -136,6 +155,7 @@ static void
 cmd_status_header(const cJSON *s)
 {
 	char *best = cmd_status_best(s, true), *created = format_time(s, "created_at");
+	char *objective = cmd_status_objective(s);
 	char *finished = format_time(s, "finished_at");
 	long long n, parallel;
 	size_t i;
@@ -162,31 +182,43 @@ cmd_status_header(const cJSON *s)
 	if ((n = cmd_status_count(s, TRIAL_INTERRUPTED)) > 0)
 		printf(" · %lld interrupted (to run again)", n);
 	printf("\n");
+	printf("objective: %s\n", objective);
 	printf("best:      %s\n", best);
 	cmd_status_classes(json_member(s, "class_names"));
 	free(best);
+	free(objective);
 	free(created);
 	free(finished);
 }
 
-/* The table of one search's trials, then the errors of those that have one. */
+/*
+ * The table of one search's trials (its objective in a column of its own when it is not
+ * val_acc), then the errors of those that have one.
+ */
 static void
-cmd_status_trials(const cJSON *trials)
+cmd_status_trials(const cJSON *trials, const char *metric)
 {
-	static const char *const headers[] = { "#", "TRIAL", "ROUND", "STATUS", "VAL_ACC",
-	    "TEST_ACC", "EPOCHS", "SECONDS", "PARAMS" };
+	const char *headers[] = { "#", "TRIAL", "ROUND", "STATUS", "", "VAL_ACC", "TEST_ACC",
+	    "EPOCHS", "SECONDS", "PARAMS" };
+	bool own = strcmp(metric, "val_acc") != 0, any = false;
 	struct format_table t;
 	const cJSON *tr;
 	const char *err;
-	bool any = false;
+	char *upper = format_upper(metric);
 
-	format_table_init(&t, 9, headers, "rrrlrrrrl");
+	if (!own)	/* no column of its own: the rest move left */
+		memmove(&headers[4], &headers[5], 5 * sizeof headers[0]);
+	else
+		headers[4] = upper;
+	format_table_init(&t, own ? 10 : 9, headers, own ? "rrrlrrrrrl" : "rrrlrrrrl");
 	cJSON_ArrayForEach(tr, trials) {
 		format_table_row(&t);
 		format_table_take(&t, format_value(json_member(tr, "number")));
 		format_table_take(&t, format_value(json_member(tr, "id")));
 		format_table_take(&t, format_value(json_member(tr, "round")));
 		format_table_cell(&t, "%s", cmd_status_str(tr, "status"));
+		if (own)
+			format_table_take(&t, format_decimal(tr, "objective", 4));
 		format_table_take(&t, format_decimal(tr, "val_acc", 4));
 		format_table_take(&t, format_decimal(tr, "test_acc", 4));
 		format_table_take(&t, format_value(json_member(tr, "epochs")));
@@ -195,6 +227,7 @@ cmd_status_trials(const cJSON *trials)
 	}
 	format_table_print(&t, stdout);
 	format_table_free(&t);
+	free(upper);
 	cJSON_ArrayForEach(tr, trials) {
 		if ((err = json_string(tr, "error")) == NULL || *err == '\0')
 			continue;
@@ -245,7 +278,7 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv, char **cause)
 		cmd_status_header(s);
 		if (cJSON_IsArray(trials = json_member(s, "trials"))) {
 			printf("\n");
-			cmd_status_trials(trials);
+			cmd_status_trials(trials, cmd_status_metric(s));
 		}
 	}
 fail:

@@ -184,7 +184,7 @@ event_trial_end(char **s, const cJSON *ev)
 static void
 event_search_end(char **s, const cJSON *ev)
 {
-	const char *status = json_string(ev, "status");
+	const char *status = json_string(ev, "status"), *metric;
 	long long done, total, best;
 	char *acc;
 
@@ -195,13 +195,19 @@ event_search_end(char **s, const cJSON *ev)
 			event_append(s, "/%lld", total);
 		event_append(s, " trials done");
 	}
-	if (json_member(ev, "best_val_acc") != NULL) {
+	/* the best by the search's objective (a search of tuna 1: "best_val_acc") */
+	metric = json_string(json_member(ev, "objective"), "metric");
+	if (metric != NULL && json_member(ev, "best") != NULL)
+		acc = format_decimal(ev, "best", 4);
+	else if (json_member(ev, "best_val_acc") != NULL) {
+		metric = "val_acc";
 		acc = format_decimal(ev, "best_val_acc", 4);
-		event_append(s, "  best val_acc %s", acc);
-		if (json_int(ev, "best_trial", &best))
-			event_append(s, " (trial %lld)", best);
-		free(acc);
-	}
+	} else
+		return;
+	event_append(s, "  best %s %s", metric, acc);
+	if (json_int(ev, "best_trial", &best))
+		event_append(s, " (trial %lld)", best);
+	free(acc);
 }
 
 /* The text of a round event (coarse-to-fine), after the prefix: "round 2: alpha 3.1e-04..". */

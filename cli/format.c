@@ -4,6 +4,7 @@
  * tell them apart from 1 (0.9995); integers print as integers. Tables align their columns
  * by display width (UTF-8 aware).
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -115,6 +116,17 @@ format_decimal(const cJSON *obj, const char *name, int decimals)
 	if (!isfinite(m->valuedouble))
 		return format_number(m->valuedouble);
 	return xasprintf("%.*f", decimals, m->valuedouble);
+}
+
+/* A name in capitals, as a table's header: "val_loss" is "VAL_LOSS" (caller frees). */
+char *
+format_upper(const char *s)
+{
+	char *u = xstrdup(s), *p;
+
+	for (p = u; *p != '\0'; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return u;
 }
 
 /* A duration as "45s", "3m12s", "2h05m" or "3d04h" (caller frees). */

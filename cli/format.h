@@ -21,6 +21,7 @@ char *format_value(const cJSON *v);
 char *format_params(const cJSON *params);
 char *format_decimal(const cJSON *obj, const char *name, int decimals);
 char *format_duration(double seconds);
+char *format_upper(const char *s);
 char *format_time(const cJSON *obj, const char *name);
 size_t format_width(const char *s);
 size_t format_truncate(char *s, size_t width);

@@ -41,8 +41,7 @@
 #define WEV_START	"start"		/* version, n_train, n_val, n_test, features, classes,
 					   [class_names […] for text labels,] parameters,
 					   threads, params {…}, limits {…} */
-#define WEV_EPOCH	"epoch"		/* epoch, train_loss, train_acc, val_loss, val_acc, alpha,
-					   beta, seconds, eval_seconds, sgemm_seconds */
+#define WEV_EPOCH	"epoch"		/* epoch, and the numbers of WEV_EPOCH_METRICS */
 #define WEV_DONE	"done"		/* reason (completed|stopped), epochs, val_acc, val_loss,
 					   best_val_acc, test_acc, test_loss, seconds,
 					   train_seconds, sgemm_seconds[, profile {…}] */
@@ -54,6 +53,14 @@
 #define WEV_DATASET	"dataset"	/* (--check only) n_train, n_val, n_test, features,
 					   classes, element_size (1: uint8, 4: float),
 					   [class_names […] for text labels,] [cache] */
+
+/*
+ * The numbers an epoch event carries (each a named metric a search may rank by; beta, beta1,
+ * beta2 only with the optimizers that have them). tests/worker.sh holds tuna-worker to it.
+ */
+#define WEV_EPOCH_METRICS						\
+	"train_loss", "train_acc", "val_loss", "val_acc", "alpha", "beta", "beta1", "beta2",	\
+	"seconds", "eval_seconds", "sgemm_seconds"
 
 /* Commands, daemon → worker, between epochs. */
 #define WCMD_CONTINUE	"continue"	/* go on to the next epoch (needed with control "step") */

@@ -1,6 +1,6 @@
 /*
  * asha.c: asynchronous successive halving as early stopping — pure. Each rung keeps the
- * validation accuracies recorded there, sorted; a trial reaching a rung is stopped when its
+ * scores recorded there (the objective, higher is better), sorted; a trial reaching a rung is stopped when its
  * accuracy is below the (1 − 1/eta) quantile of them (its own included), so about 1/eta of
  * the trials go on past each rung, whatever order they arrive in.
  * Layer: part
@@ -92,13 +92,14 @@ asha_record(struct asha *a, int i, double v)
 }
 
 /*
- * A trial reports its validation accuracy after `epoch` epochs. Off a rung: false (go on).
- * On a rung: record the value and return whether the trial stops, i.e. whether val_acc is
- * below the cutoff, the (1 − 1/eta) quantile of the values recorded there (itself included),
- * which goes to *cutoff (when non-NULL). A NaN accuracy is not recorded and always stops.
+ * A trial reports its score (its objective, higher is better) after `epoch` epochs. Off a
+ * rung: false (go on). On a rung: record the score and return whether the trial stops, i.e.
+ * whether it is below the cutoff, the (1 − 1/eta) quantile of the scores recorded there
+ * (itself included), which goes to *cutoff (when non-NULL). A NaN score is not recorded and
+ * always stops.
  */
 bool
-asha_report(struct asha *a, int epoch, double val_acc, double *cutoff)
+asha_report(struct asha *a, int epoch, double score, double *cutoff)
 {
 	double c;
 	int i;
@@ -108,10 +109,10 @@ asha_report(struct asha *a, int epoch, double val_acc, double *cutoff)
 			*cutoff = NAN;
 		return false;
 	}
-	if (!isnan(val_acc))
-		asha_record(a, i, val_acc);
+	if (!isnan(score))
+		asha_record(a, i, score);
 	c = asha_quantile(a->vals[i], a->nvals[i], 1 - 1 / a->eta);
 	if (cutoff != NULL)
 		*cutoff = c;
-	return isnan(val_acc) || val_acc < c;
+	return isnan(score) || score < c;
 }

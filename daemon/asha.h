@@ -1,7 +1,7 @@
 /*
  * asha.h: asynchronous successive halving (Li et al. 2020) as early stopping — pure. At each
- * rung (an epoch count) a trial goes on only if its validation accuracy is in the top 1/eta of
- * the values recorded at that rung so far (itself included).
+ * rung (an epoch count) a trial goes on only if its score (its objective, higher is better)
+ * is in the top 1/eta of the scores recorded at that rung so far (itself included).
  * Layer: part
  */
 #ifndef TUNA_ASHA_H
@@ -22,6 +22,6 @@ struct asha {
 void asha_init(struct asha *a, const int *rungs, int nrungs, double eta);
 void asha_free(struct asha *a);
 int asha_rung_of(const struct asha *a, int epoch);
-bool asha_report(struct asha *a, int epoch, double val_acc, double *cutoff);
+bool asha_report(struct asha *a, int epoch, double score, double *cutoff);
 
 #endif

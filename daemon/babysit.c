@@ -67,13 +67,17 @@ babysit_checkpoint(struct trial *t, int epoch)
 	engine_publish(t->search->e, t->search->id, t->id, EV_CHECKPOINT, ev);
 }
 
-/* Go back to the last checkpoint. */
+/* Go back to the last checkpoint: the epochs after it are undone. */
 static void
 babysit_restore(struct trial *t)
 {
 	struct exec_cmd c = { .kind = EXEC_RESTORE, .path = t->ckpt };
+	struct engine *e = t->search->e;
+	char *cause = NULL;
 
 	babysit_send(t, &c);
+	if (store_trial_rollback(e->store, t->id, t->ckpt_epoch, &cause) != 0)
+		engine_store_error(e, "roll back", cause);
 }
 
 /* Record a decision (ASHA's or the panda policy's) as an event with its reason. */
@@ -173,9 +177,9 @@ babysit_start(struct trial *t)
 	if (!t->step)
 		return;
 	if (t->resume_epoch > 0) {
+		t->ckpt_epoch = t->resume_epoch;
 		babysit_restore(t);
 		babysit_set_alpha(t, t->alpha);	/* the α chosen after that epoch */
-		t->ckpt_epoch = t->resume_epoch;
 		snprintf(reason, sizeof reason, "resumed from the checkpoint of epoch %d",
 		    t->resume_epoch);
 		babysit_decision(t, t->resume_epoch, "resume", NAN, reason);
@@ -210,7 +214,8 @@ babysit_epoch(struct trial *t, const struct wevent *ev)
 {
 	struct search *s = t->search;
 	int epoch = ev->epoch;
-	double val_acc = wevent_metric(ev, "val_acc"), cutoff = NAN;
+	double v = wevent_metric(ev, s->spec.objective), cutoff = NAN;
+	double sign = s->spec.minimize ? -1 : 1;	/* ASHA keeps the highest scores */
 	double a = wevent_metric(ev, "alpha");
 	char reason[160];
 
@@ -221,9 +226,10 @@ babysit_epoch(struct trial *t, const struct wevent *ev)
 	if (s->spec.mode == SPEC_PANDA)
 		babysit_panda(t, epoch, wevent_metric(ev, "train_loss"),
 		    wevent_metric(ev, "val_loss"), false);
-	if (s->spec.asha && asha_report(&s->asha, epoch, val_acc, &cutoff)) {
-		snprintf(reason, sizeof reason, "val_acc %.4f at epoch %d is below the rung's "
-		    "top-1/%g cutoff %.4f", val_acc, epoch, s->spec.eta, cutoff);
+	if (s->spec.asha && asha_report(&s->asha, epoch, sign * v, &cutoff)) {
+		snprintf(reason, sizeof reason, "%s %.4f at epoch %d is %s the rung's top-1/%g "
+		    "cutoff %.4f", s->spec.objective, v, epoch, s->spec.minimize ? "above" :
+		    "below", s->spec.eta, sign * cutoff);
 		babysit_decision(t, epoch, "prune", NAN, reason);
 		t->pruned = true;
 		babysit_go(t, EXEC_STOP);

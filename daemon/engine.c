@@ -19,6 +19,7 @@
 #include "protocol.h"
 #include "search.h"
 #include "suspend.h"
+#include "timestamp.h"
 #include "trial.h"
 #include "xmalloc.h"
 
@@ -62,23 +63,64 @@ engine_store_error(struct engine *e, const char *what, char *cause)
 	free(cause);
 }
 
+/* A record is in the store, in its place id at time: hand data on once committed. */
+static void
+engine_recorded(struct engine *e, int64_t id, int64_t search_id, int64_t trial_id,
+    const char *kind, int64_t time, const cJSON *data)
+{
+	char *cause = NULL;
+
+	fanout_add(e->fanout, id, search_id, trial_id, kind, time, data);
+	if (store_pending(e->store) >= ENGINE_MAX_PENDING && engine_commit(e, &cause) != 0)
+		engine_store_error(e, "commit", cause);
+}
+
+/*
+ * Record an event (takes data) and hand it on once committed. The store keeps `kept` (takes
+ * it) in place of data when the event's other members are its trial's row (a thin trial_start
+ * or trial_end: the history rebuilds them); pass data itself to keep it all.
+ */
+void
+engine_publish_kept(struct engine *e, int64_t search_id, int64_t trial_id, const char *kind,
+    cJSON *data, cJSON *kept)
+{
+	int64_t id = 0, time = timestamp_now();
+	char *cause = NULL;
+
+	if (store_event_add(e->store, &id, search_id, trial_id, kind, time, kept, &cause) == 0)
+		engine_recorded(e, id, search_id, trial_id, kind, time, data);
+	else
+		engine_store_error(e, "add event", cause);
+	if (kept != data)
+		cJSON_Delete(kept);
+	cJSON_Delete(data);
+}
+
 /* Record an event (takes data); it is handed on once committed. */
 void
 engine_publish(struct engine *e, int64_t search_id, int64_t trial_id, const char *kind,
     cJSON *data)
 {
-	char *cause = NULL;
-	int64_t id = 0;
+	engine_publish_kept(e, search_id, trial_id, kind, data, data);
+}
 
-	if (store_event_add(e->store, &id, search_id, trial_id, kind, data, &cause) != 0) {
-		engine_store_error(e, "add event", cause);
-		cJSON_Delete(data);
-		return;
-	}
-	fanout_add(e->fanout, id, search_id, trial_id, kind, data);
-	cJSON_Delete(data);
-	if (store_pending(e->store) >= ENGINE_MAX_PENDING && engine_commit(e, &cause) != 0)
-		engine_store_error(e, "commit", cause);
+/*
+ * Record an epoch a trial reported — its metrics m[n] (params: the trial's) — once, as a
+ * report; the epoch event ev (takes it) is handed on once committed.
+ */
+void
+engine_publish_report(struct engine *e, int64_t search_id, int64_t trial_id, int epoch,
+    const cJSON *params, const struct metric *m, int n, cJSON *ev)
+{
+	int64_t id = 0, time = timestamp_now();
+	char *cause = NULL;
+
+	if (store_report_add(e->store, &id, search_id, trial_id, epoch, time, params, m, n,
+	    &cause) == 0)
+		engine_recorded(e, id, search_id, trial_id, EV_EPOCH, time, ev);
+	else
+		engine_store_error(e, "add epoch", cause);
+	cJSON_Delete(ev);
 }
 
 /* Timer: commit the writes of the last few milliseconds in one transaction. */
@@ -100,7 +142,7 @@ engine_resume(struct engine *e)
 	char *cause = NULL;
 	int i, n = 0;
 
-	if (store_unfinished(e->store, &ids, &n, &cause) != 0) {
+	if (store_search_unfinished(e->store, &ids, &n, &cause) != 0) {
 		engine_store_error(e, "list unfinished searches", cause);
 		return;
 	}
@@ -158,15 +200,21 @@ engine_open(struct engine **ep, const struct engine_config *cfg, const struct en
 	struct fanout_cb fcb = { cb->event, cb->committed, cb->wanted, cb->arg };
 	struct exec_cb xcb = { trial_report, trial_end, engine_slot_end, NULL };
 	struct engine *e = xcalloc(1, sizeof *e);
+	int64_t last;
+	int rc;
 
-	(void)cause;
 	e->loop = cfg->loop;
 	e->store = cfg->store;
 	e->exec = cfg->exec;
 	e->max_workers = cfg->max_workers;
 	e->db_path = xstrdup(cfg->db_path);
 	e->cb = *cb;
-	e->fanout = fanout_new(&fcb);
+	if ((rc = store_last_id(cfg->store, &last, cause)) != 0) {
+		free(e->db_path);
+		free(e);
+		return rc;
+	}
+	e->fanout = fanout_new(&fcb, last);
 	TAILQ_INIT(&e->searches);
 	TAILQ_INIT(&e->trials);
 	xcb.arg = e;
@@ -253,6 +301,7 @@ engine_submit_start(struct engine_submit *sub, const struct exec_dataset *ds)
 	cJSON_AddStringToObject(ev, "strategy", spec_strategy_name(s->spec.strategy));
 	cJSON_AddNumberToObject(ev, "trials", s->spec.trials);
 	cJSON_AddNumberToObject(ev, "parallel", s->spec.parallel);
+	search_objective(s, ev);
 	if (ds->class_names != NULL)
 		cJSON_AddItemToObject(ev, "class_names", cJSON_Duplicate(ds->class_names, 1));
 	engine_publish(e, id, 0, EV_SEARCH_START, ev);

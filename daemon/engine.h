@@ -89,6 +89,10 @@ int64_t engine_unheld_event(const struct engine *e);
 /* For the engine's own files. */
 void engine_publish(struct engine *e, int64_t search_id, int64_t trial_id, const char *kind,
     cJSON *data);
+void engine_publish_kept(struct engine *e, int64_t search_id, int64_t trial_id,
+    const char *kind, cJSON *data, cJSON *kept);
+void engine_publish_report(struct engine *e, int64_t search_id, int64_t trial_id, int epoch,
+    const cJSON *params, const struct metric *m, int n, cJSON *ev);
 int engine_commit(struct engine *e, char **cause);
 void engine_store_error(struct engine *e, const char *what, char *cause);
 void engine_resume(struct engine *e);

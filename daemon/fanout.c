@@ -9,6 +9,7 @@
 
 #include "fanout.h"
 #include "queue.h"
+#include "timestamp.h"
 #include "xmalloc.h"
 
 struct fanout_held {
@@ -26,13 +27,14 @@ struct fanout {
 	STAILQ_HEAD(, fanout_held) held;
 };
 
-/* A fan-out handing committed events to cb. */
+/* A fan-out handing committed events to cb; last: the id of the last event committed before. */
 struct fanout *
-fanout_new(const struct fanout_cb *cb)
+fanout_new(const struct fanout_cb *cb, int64_t last)
 {
 	struct fanout *f = xcalloc(1, sizeof *f);
 
 	f->cb = *cb;
+	f->last = f->committed = last;
 	STAILQ_INIT(&f->held);
 	return f;
 }
@@ -60,28 +62,14 @@ fanout_free(struct fanout *f)
 	free(f);
 }
 
-/* Now, as the store writes times: UTC "YYYY-MM-DD HH:MM:SS.mmm". */
-static void
-fanout_now(char *buf, size_t len)
-{
-	struct timespec ts;
-	struct tm tm;
-	char sec[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(sec, sizeof sec, "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(buf, len, "%.24s.%03d", sec, (int)(ts.tv_nsec / 1000000) % 1000);
-}
-
-/* An event just recorded (id) in the store: hold it until the commit. */
+/* An event just recorded (id) in the store, at time (ms): hold it until the commit. */
 void
 fanout_add(struct fanout *f, int64_t id, int64_t search_id, int64_t trial_id,
-    const char *kind, const cJSON *data)
+    const char *kind, int64_t time, const cJSON *data)
 {
 	struct fanout_held *h;
 	const cJSON *item;
-	char now[40];
+	char when[TIMESTAMP_LEN];
 
 	f->last = id;
 	if (!f->cb.wanted(f->cb.arg)) {
@@ -97,8 +85,8 @@ fanout_add(struct fanout *f, int64_t id, int64_t search_id, int64_t trial_id,
 	cJSON_AddNumberToObject(h->ev, "search", (double)search_id);
 	if (trial_id != 0)
 		cJSON_AddNumberToObject(h->ev, "trial", (double)trial_id);
-	fanout_now(now, sizeof now);
-	cJSON_AddStringToObject(h->ev, "time", now);
+	timestamp_format(time, when, sizeof when);
+	cJSON_AddStringToObject(h->ev, "time", when);
 	cJSON_ArrayForEach(item, data)
 		cJSON_AddItemToObject(h->ev, item->string, cJSON_Duplicate(item, 1));
 	STAILQ_INSERT_TAIL(&f->held, h, entry);

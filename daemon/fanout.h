@@ -25,10 +25,10 @@ struct fanout_cb {
 
 struct fanout;
 
-struct fanout *fanout_new(const struct fanout_cb *cb);
+struct fanout *fanout_new(const struct fanout_cb *cb, int64_t last);
 void fanout_free(struct fanout *f);
 void fanout_add(struct fanout *f, int64_t id, int64_t search_id, int64_t trial_id,
-    const char *kind, const cJSON *data);
+    const char *kind, int64_t time, const cJSON *data);
 void fanout_commit(struct fanout *f);
 void fanout_rollback(struct fanout *f);
 int64_t fanout_last(const struct fanout *f);

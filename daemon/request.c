@@ -224,8 +224,8 @@ request_status(struct request *r)
 
 	if (request_keys(r, keys) != 0 || (rc = request_int(r, "search", 1, 9e15, &id)) < 0)
 		return;
-	v = rc ? store_search(r->c->f->store, id, &cause) : store_searches(r->c->f->store,
-	    &cause);
+	v = rc ? store_search_get(r->c->f->store, id, &cause) :
+	    store_search_list(r->c->f->store, &cause);
 	if (v == NULL) {
 		conn_reply_error(r->c, r->id, "%s", cause ? cause : "status failed");
 		free(cause);
@@ -250,7 +250,7 @@ request_best(struct request *r)
 	if (request_keys(r, keys) != 0 || request_int(r, "search", 1, 9e15, &id) < 0 ||
 	    request_int(r, "n", 1, 100000, &n) < 0)
 		return;
-	if ((v = store_best(r->c->f->store, id, (int)n, &cause)) == NULL) {
+	if ((v = store_search_best(r->c->f->store, id, (int)n, &cause)) == NULL) {
 		conn_reply_error(r->c, r->id, "%s", cause ? cause : "best failed");
 		free(cause);
 		return;
@@ -306,7 +306,7 @@ request_watch(struct request *r)
 	}
 	if (id != 0 && !engine_running(r->c->f->engine, id)) {	/* does it exist at all? */
 		char *cause = NULL;
-		cJSON *row = store_search(r->c->f->store, id, &cause);
+		cJSON *row = store_search_get(r->c->f->store, id, &cause);
 
 		if (row == NULL) {
 			conn_reply_error(r->c, r->id, "%s", cause ? cause : "no such search");

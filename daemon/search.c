@@ -35,7 +35,7 @@ search_round_event(struct search *s)
 	char *desc = box_describe(&s->spec, &s->box), *cause = NULL;
 	cJSON *box = box_to_json(&s->spec, &s->box), *ev;
 
-	if (store_round_add(s->e->store, s->id, s->round, search_round_size(s, s->round), box,
+	if (store_search_round_add(s->e->store, s->id, s->round, search_round_size(s, s->round), box,
 	    desc, &cause) != 0)
 		engine_store_error(s->e, "add round", cause);
 	ev = cJSON_CreateObject();
@@ -58,7 +58,7 @@ search_create(struct engine *e, int64_t id, struct spec *spec)
 	s->id = id;
 	s->spec = *spec;
 	memset(spec, 0, sizeof *spec);
-	s->best_val_acc = NAN;
+	s->best = NAN;
 	s->round = 1;
 	s->round_end = search_round_size(s, 1);
 	box_initial(&s->box, &s->spec);
@@ -172,7 +172,7 @@ search_next_trial(struct search *s)
 	struct trial *t = trial_new(s);
 	struct redo redo = { -1, 0, 0, 0, NAN, NAN, 0, NULL };
 	char *cause = NULL;
-	cJSON *ev;
+	cJSON *ev, *kept;
 	int rc;
 
 	if (s->nredo > 0)
@@ -222,10 +222,24 @@ search_next_trial(struct search *s)
 	cJSON_AddNumberToObject(ev, "number", t->number);
 	cJSON_AddNumberToObject(ev, "round", t->round);
 	cJSON_AddItemToObject(ev, "params", cJSON_Duplicate(t->params, 1));
-	if (t->resume_epoch > 0)
+	kept = NULL;	/* number, round and params are the trial's row: kept thin */
+	if (t->resume_epoch > 0) {
 		cJSON_AddNumberToObject(ev, "resume_epoch", t->resume_epoch);
-	engine_publish(s->e, s->id, t->id, EV_TRIAL_START, ev);
+		kept = cJSON_CreateObject();
+		cJSON_AddNumberToObject(kept, "resume_epoch", t->resume_epoch);
+	}
+	engine_publish_kept(s->e, s->id, t->id, EV_TRIAL_START, ev, kept);
 	return t;
+}
+
+/* Add the search's objective to an event: "objective": {"metric", "goal"}. */
+void
+search_objective(const struct search *s, cJSON *ev)
+{
+	cJSON *o = cJSON_AddObjectToObject(ev, "objective");
+
+	cJSON_AddStringToObject(o, "metric", s->spec.objective);
+	cJSON_AddStringToObject(o, "goal", s->spec.minimize ? "min" : "max");
 }
 
 /* Record the end of a search: its status and the search_end event. */
@@ -240,16 +254,17 @@ search_end(struct search *s)
 		engine_store_error(s->e, "search status", cause);
 	ev = cJSON_CreateObject();
 	cJSON_AddStringToObject(ev, "status", search_status_name(status));
+	search_objective(s, ev);
 	if (s->best_trial > 0) {
+		cJSON_AddNumberToObject(ev, "best", s->best);
 		cJSON_AddNumberToObject(ev, "best_trial", (double)s->best_trial);
-		cJSON_AddNumberToObject(ev, "best_val_acc", s->best_val_acc);
 	}
 	cJSON_AddNumberToObject(ev, "done", s->done);
 	cJSON_AddNumberToObject(ev, "total", s->spec.trials);
 	engine_publish(s->e, s->id, 0, EV_SEARCH_END, ev);
-	log_info("search %lld: %s, %d of %d trials completed, best val_acc %.4f (trial %lld)",
-	    (long long)s->id, search_status_name(status), s->done, s->spec.trials, s->best_val_acc,
-	    (long long)s->best_trial);
+	log_info("search %lld: %s, %d of %d trials completed, best %s %.4g (trial %lld)",
+	    (long long)s->id, search_status_name(status), s->done, s->spec.trials,
+	    s->spec.objective, s->best, (long long)s->best_trial);
 	search_free(s);
 }
 
@@ -318,20 +333,41 @@ search_next_round(struct search *s)
 	search_round_event(s);
 }
 
-/* A trial reached a terminal state: record it; next round, or end of the search. */
+/* An objective's value as a score, higher is better (NaN stays NaN). */
+static double
+search_oriented(const struct search *s, double value)
+{
+	return s->spec.minimize ? -value : value;
+}
+
+/* Whether an objective value beats the search's best so far. */
+static bool
+search_better(const struct search *s, double value)
+{
+	return !isnan(value) && (isnan(s->best) ||
+	    search_oriented(s, value) > search_oriented(s, s->best));
+}
+
+/*
+ * A trial reached a terminal state: record it — with its objective, which the store finds —
+ * and announce it; then the next round, or the end of the search.
+ */
 void
 search_trial_end(struct trial *t, const struct store_result *r)
 {
 	struct search *s = t->search;
-	double score = isnan(r->val_acc) ? r->best_val_acc : r->val_acc;
+	struct store_objective o = { s->spec.objective, s->spec.minimize };
+	double objective = NAN;
+	bool again = false;
 	char *cause = NULL;
 	cJSON *ev;
 
-	if (store_trial_finish(s->e->store, t->id, r, &cause) != 0)
+	if (store_trial_finish(s->e->store, s->id, t->id, r, &o, &objective, &cause) != 0)
 		engine_store_error(s->e, "finish trial", cause);
 	s->running--;
 	if (r->status == TRIAL_FAILED && t->retries < s->spec.max_retries && !s->cancelled &&
 	    !s->e->stopping) {
+		again = true;
 		/* run it again, same number and hyperparameters, on a fresh worker */
 		search_add_redo(s, t->number, t->id, t->round, 0, t->params);
 		s->redo[s->nredo - 1].retries = t->retries + 1;
@@ -346,6 +382,7 @@ search_trial_end(struct trial *t, const struct store_result *r)
 		    t->number, r->error ? r->error : "?", t->retries + 1, s->spec.max_retries);
 	} else if (r->status == TRIAL_INTERRUPTED) {
 		/* run it again (panda: from its last checkpoint) when the daemon runs again */
+		again = true;
 		search_add_redo(s, t->number, t->id, t->round, t->ckpt_epoch > 0 ?
 		    t->ckpt_epoch : 0, t->params);
 		s->redo[s->nredo - 1].alpha = t->panda.alpha;
@@ -354,13 +391,13 @@ search_trial_end(struct trial *t, const struct store_result *r)
 		s->finished++;
 	if (r->status == TRIAL_DONE) {
 		s->done++;
-		if (!isnan(r->val_acc) && !(r->val_acc <= s->best_val_acc)) {
-			s->best_val_acc = r->val_acc;
+		if (search_better(s, objective)) {
+			s->best = objective;
 			s->best_trial = t->id;
 		}
 	}
 	if ((r->status == TRIAL_DONE || r->status == TRIAL_PRUNED) && t->round == s->round)
-		search_score(s, score, t->params);
+		search_score(s, search_oriented(s, objective), t->params);
 	ev = cJSON_CreateObject();
 	cJSON_AddNumberToObject(ev, "number", t->number);
 	cJSON_AddNumberToObject(ev, "round", t->round);
@@ -370,9 +407,11 @@ search_trial_end(struct trial *t, const struct store_result *r)
 	cJSON_AddNumberToObject(ev, "test_acc", r->test_acc);
 	cJSON_AddNumberToObject(ev, "epochs", r->epochs);
 	cJSON_AddNumberToObject(ev, "seconds", r->seconds);
+	cJSON_AddNumberToObject(ev, "objective", objective);
 	if (r->error != NULL)
 		cJSON_AddStringToObject(ev, "error", r->error);
-	engine_publish(s->e, s->id, t->id, EV_TRIAL_END, ev);
+	/* a final end is the trial's row: kept thin; one it comes back from is kept whole */
+	engine_publish_kept(s->e, s->id, t->id, EV_TRIAL_END, ev, again ? ev : NULL);
 	trial_free(t);
 	if (s->e->stopping || s->running > 0 || s->nredo > 0)
 		return;
@@ -416,7 +455,7 @@ search_resume_point(struct engine *e, int64_t search_id, struct redo *r)
 	r->alpha = NAN;
 	r->val_loss = NAN;
 	for (;;) {
-		if ((evs = store_events(e->store, search_id, after, 5000, &cause)) == NULL) {
+		if ((evs = store_event_history(e->store, search_id, after, 5000, &cause)) == NULL) {
 			free(cause);
 			return;
 		}
@@ -461,7 +500,7 @@ search_resume_rounds(struct search *s, const cJSON *trials, char **cause)
 	const char *status;
 	int r, rc = 0;
 
-	if ((rounds = store_rounds(s->e->store, s->id, cause)) == NULL)
+	if ((rounds = store_search_rounds(s->e->store, s->id, cause)) == NULL)
 		return -EIO;
 	last = cJSON_GetArrayItem(rounds, cJSON_GetArraySize(rounds) - 1);
 	if (last != NULL) {
@@ -480,15 +519,16 @@ search_resume_rounds(struct search *s, const cJSON *trials, char **cause)
 		    trial_status_parse(status) != TRIAL_PRUNED) ||
 		    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "round")) != s->round)
 			continue;
-		search_score(s, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t,
-		    "val_acc")), cJSON_GetObjectItemCaseSensitive(t, "params"));
+		search_score(s, search_oriented(s, cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(t, "objective"))),
+		    cJSON_GetObjectItemCaseSensitive(t, "params"));
 	}
 out:
 	cJSON_Delete((cJSON *)rounds);
 	return rc;
 }
 
-/* Resume ASHA: the values every rung has recorded so far. */
+/* Resume ASHA: the objective's values every rung has recorded so far, as scores. */
 static void
 search_resume_asha(struct search *s)
 {
@@ -497,14 +537,15 @@ search_resume_asha(struct search *s)
 	int r, i, n;
 
 	for (r = 0; r < s->asha.nrungs; r++) {
-		if (store_rung_values(s->e->store, s->id, s->asha.rung[r], &vals, &n,
-		    &cause) != 0) {
+		if (store_report_rung(s->e->store, s->id, s->asha.rung[r], s->spec.objective,
+		    &vals, &n, &cause) != 0) {
 			engine_store_error(s->e, "read rung values", cause);
 			cause = NULL;
 			continue;
 		}
 		for (i = 0; i < n; i++)
-			asha_report(&s->asha, s->asha.rung[r], vals[i], &cutoff);
+			asha_report(&s->asha, s->asha.rung[r], search_oriented(s, vals[i]),
+			    &cutoff);
 		free(vals);
 	}
 }
@@ -520,7 +561,7 @@ search_resume(struct engine *e, int64_t id, char **cause)
 	int rc, number, round, status;
 	int64_t tid;
 
-	if ((row = store_search(e->store, id, cause)) == NULL)
+	if ((row = store_search_get(e->store, id, cause)) == NULL)
 		return -EIO;
 	if ((rc = spec_parse(&spec, cJSON_GetObjectItemCaseSensitive(row, "spec"),
 	    e->max_workers, cause)) != 0)
@@ -552,9 +593,9 @@ search_resume(struct engine *e, int64_t id, char **cause)
 		s->finished++;
 		if (status == TRIAL_DONE) {
 			s->done++;
-			v = cJSON_GetObjectItemCaseSensitive(t, "val_acc");
-			if (cJSON_IsNumber(v) && !(v->valuedouble <= s->best_val_acc)) {
-				s->best_val_acc = v->valuedouble;
+			v = cJSON_GetObjectItemCaseSensitive(t, "objective");
+			if (cJSON_IsNumber(v) && search_better(s, v->valuedouble)) {
+				s->best = v->valuedouble;
 				s->best_trial = tid;
 			}
 		}

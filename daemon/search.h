@@ -47,7 +47,7 @@ struct search {
 	int running;			/* trials running now */
 	int finished;			/* trials in a terminal state */
 	int done;			/* of which completed */
-	double best_val_acc;
+	double best;			/* the best done trial's objective, or NaN */
 	int64_t best_trial;
 	struct redo *redo;		/* trials to run again */
 	int nredo;
@@ -65,6 +65,7 @@ struct search {
 struct search *search_create(struct engine *e, int64_t id, struct spec *spec);
 void search_begin(struct search *s);
 struct search *search_find(struct engine *e, int64_t id);
+void search_objective(const struct search *s, cJSON *ev);
 int search_resume(struct engine *e, int64_t id, char **cause);
 void search_trial_end(struct trial *t, const struct store_result *r);
 int search_cancel(struct search *s);

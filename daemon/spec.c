@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,10 +24,11 @@
 #define SPEC_MAX_VALUES		1000
 
 /* Keys allowed at the top level, in a distribution and in the other objects. */
-static const char *const spec_keys[] = { "name", "mode", "dataset", "strategy",
+static const char *const spec_keys[] = { "name", "mode", "dataset", "objective", "strategy",
     "early_stopping", "panda", "epochs", "trials", "parallel", "threads", "seed", "params",
     "trial_timeout", "max_retries", "limits",
     NULL };
+static const char *const spec_keys_objective[] = { "metric", "goal", NULL };
 static const char *const spec_keys_scale[] = { "scale", "min", "max", NULL };
 static const char *const spec_keys_values[] = { "values", NULL };
 static const char *const spec_keys_strategy[] = { "kind", "rounds", "top_k", "zoom", NULL };
@@ -254,6 +256,57 @@ spec_early_stopping(struct spec *s, const cJSON *v, char **cause)
 	}
 	s->asha = true;
 	s->eta = eta;
+	return 0;
+}
+
+/* The metrics tuna-worker reports at each epoch: what a search may rank its trials by. */
+static const char *const spec_metrics[] = { WEV_EPOCH_METRICS, NULL };
+
+/*
+ * Read the objective: {"metric": NAME, "goal": "max" | "min"} (val_acc, max when absent; a
+ * metric needs its goal). A metric is one the trainer reports (spec_metrics).
+ */
+static int
+spec_objective(struct spec *s, const cJSON *v, char **cause)
+{
+	const cJSON *metric, *goal;
+	char list[256];
+	size_t i, off = 0;
+
+	s->objective = xstrdup(SPEC_OBJECTIVE);
+	if (v == NULL)
+		return 0;
+	if (!cJSON_IsObject(v))
+		return xcause(cause, -EINVAL, "objective: must be an object "
+		    "{\"metric\": name, \"goal\": \"max\" or \"min\"}");
+	if (jcheck_keys(v, spec_keys_objective, "objective", cause) != 0)
+		return -EINVAL;
+	metric = cJSON_GetObjectItemCaseSensitive(v, "metric");
+	goal = cJSON_GetObjectItemCaseSensitive(v, "goal");
+	if (metric != NULL) {
+		for (i = 0; cJSON_IsString(metric) && spec_metrics[i] != NULL; i++) {
+			if (strcmp(metric->valuestring, spec_metrics[i]) == 0)
+				break;
+		}
+		if (!cJSON_IsString(metric) || spec_metrics[i] == NULL) {
+			for (i = 0; spec_metrics[i] != NULL && off < sizeof list; i++)
+				off += (size_t)snprintf(list + off, sizeof list - off, "%s%s",
+				    i > 0 ? ", " : "", spec_metrics[i]);
+			return xcause(cause, -EINVAL, "objective.metric: must be a metric the "
+			    "trainer reports: %s", list);
+		}
+		if (goal == NULL)
+			return xcause(cause, -EINVAL, "objective.goal: required with a metric: "
+			    "\"max\" or \"min\"");
+		free(s->objective);
+		s->objective = xstrdup(metric->valuestring);
+	}
+	if (goal != NULL) {
+		if (!cJSON_IsString(goal) || (strcmp(goal->valuestring, "max") != 0 &&
+		    strcmp(goal->valuestring, "min") != 0))
+			return xcause(cause, -EINVAL, "objective.goal: must be \"max\" or \"min\"");
+		s->minimize = strcmp(goal->valuestring, "min") == 0;
+	}
 	return 0;
 }
 
@@ -623,11 +676,14 @@ spec_params(struct spec *s, const cJSON *obj, char **cause)
 static cJSON *
 spec_normalize(const struct spec *s, const cJSON *params)
 {
-	cJSON *o = cJSON_CreateObject(), *st, *es, *p;
+	cJSON *o = cJSON_CreateObject(), *st, *es, *p, *ob;
 
 	cJSON_AddStringToObject(o, "name", s->name);
 	cJSON_AddStringToObject(o, "mode", spec_mode_name(s->mode));
 	cJSON_AddItemToObject(o, "dataset", cJSON_Duplicate(s->dataset, 1));
+	ob = cJSON_AddObjectToObject(o, "objective");
+	cJSON_AddStringToObject(ob, "metric", s->objective);
+	cJSON_AddStringToObject(ob, "goal", s->minimize ? "min" : "max");
 	st = cJSON_AddObjectToObject(o, "strategy");
 	cJSON_AddStringToObject(st, "kind", spec_strategy_name(s->strategy));
 	if (s->strategy == SPEC_COARSE_TO_FINE) {
@@ -714,6 +770,9 @@ spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause
 	if ((err = spec_dataset(v, cause)) != 0)
 		goto fail;
 	s->dataset = cJSON_Duplicate(v, 1);
+	if ((err = spec_objective(s, cJSON_GetObjectItemCaseSensitive(json, "objective"),
+	    cause)) != 0)
+		goto fail;
 
 	if (s->mode == SPEC_PANDA) {
 		parallel = 1;
@@ -770,6 +829,7 @@ spec_free(struct spec *s)
 	int i;
 
 	free(s->name);
+	free(s->objective);
 	cJSON_Delete(s->dataset);
 	cJSON_Delete(s->json);
 	for (i = 0; i < s->n_params; i++)

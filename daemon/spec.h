@@ -12,6 +12,7 @@
 
 #include "asha.h"
 #include "hparams.h"
+#include "metric.h"
 #include "panda.h"
 
 #define SPEC_MAX_TRIALS 1000000
@@ -20,6 +21,7 @@
 #define SPEC_MIN_ROUNDS 2
 #define SPEC_MAX_ROUNDS 20
 #define SPEC_MAX_TOP_K 1000
+#define SPEC_OBJECTIVE "val_acc"	/* the objective by default: the built-in trainer's */
 /*
  * limits: the defaults. CPU: a day of every trainer thread busy, per trial. Address space:
  * max(4 GiB, 4 x what the submit estimates for the model and the data set), plus 256 MiB per
@@ -58,6 +60,8 @@ struct spec_param {
 
 struct spec {
 	char *name;
+	char *objective;		/* the metric trials are ranked by (val_acc) */
+	bool minimize;			/* its goal: min (else max) */
 	enum spec_mode mode;
 	enum spec_strategy strategy;
 	int rounds;			/* coarse-to-fine rounds (1 for random) */

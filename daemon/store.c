@@ -1,9 +1,10 @@
 /*
- * store.c: the SQLite store. store_open applies the missing migrations (sql/NNN-*.sql,
- * embedded as sql_migrations[]) and prepares every statement once; writes then run inside one
- * BEGIN IMMEDIATE transaction that store_flush commits, and the reads build the JSON of the
- * status, best and watch replies. A write made of several statements (a trial and its
- * parameters) is wrapped in a savepoint, so a failure leaves no half-written trial behind.
+ * store.c: the SQLite store's connection (store.h). store_open applies the missing migrations
+ * (sql/NNN-*.sql, embedded as sql_migrations[]) and prepares every statement of the table
+ * below once; writes then run inside one BEGIN IMMEDIATE transaction that store_flush
+ * commits. A write made of several statements is wrapped in a savepoint, so a failure leaves
+ * nothing half-written. Events and reports take their ids from one sequence, kept here: the
+ * order of a search's history. The other store-*.c files hold each concept's reads and writes.
  * Layer: part
  */
 #include <sys/resource.h>
@@ -24,194 +25,25 @@
 #include <cJSON.h>
 #include <sqlite3.h>
 
-#include "store.h"
+#include "store-int.h"
 #include "xmalloc.h"
+
+#define STORE_BUSY_MS	5000
+#define STORE_CACHE_KB	4096	/* page cache: bounds the daemon's RSS; ample for 50 ms of writes */
 
 /* The migrations, generated from sql/NNN-*.sql by sql/embed.py; NULL-terminated. */
 extern const char *const sql_migrations[];
 
-#define STORE_NOW	"strftime('%Y-%m-%d %H:%M:%f', 'now')"
-#define STORE_BUSY_MS	5000
-#define STORE_CACHE_KB	4096	/* page cache: bounds the daemon's RSS; ample for 50 ms of writes */
-#define STORE_BUF	8192	/* compact JSON of params and event data, when it fits */
-
-enum store_stmt {
-	S_BEGIN,
-	S_COMMIT,
-	S_SAVEPOINT,
-	S_RELEASE,
-	S_ROLLBACK_TO,
-	S_SEARCH_ADD,
-	S_SEARCH_STATUS,
-	S_TRIAL_FIND,
-	S_TRIAL_ADD,
-	S_TRIAL_RESET,
-	S_TRIAL_CLEAR_EPOCHS,
-	S_TRIAL_CLEAR_PARAMS,
-	S_PARAM_ADD,
-	S_TRIAL_FINISH,
-	S_EPOCH_ADD,
-	S_EVENT_ADD,
-	S_SEARCHES,
-	S_SEARCH,
-	S_SEARCH_TRIALS,
-	S_BEST_ALL,
-	S_BEST_ONE,
-	S_EVENTS_ALL,
-	S_EVENTS_ONE,
-	S_UNFINISHED,
-	S_ROUND_ADD,
-	S_ROUNDS,
-	S_TRIAL_CONTINUE,
-	S_EPOCHS_AFTER,
-	S_RUNG_VALUES,
-	S_COUNT
-};
-
 /*
- * A search with its trial counts (one per trial status, in status.h's order: store_open puts
- * them where STORE_COUNTS is) and its best trial; S_SEARCHES and S_SEARCH add the tail.
+ * Forget what the store knows of writes not committed: the next id and the metric slots are
+ * read from the database again.
  */
-#define STORE_COUNTS "%s"
-#define STORE_SEARCH_SELECT						\
-	"SELECT s.id, s.name, s.mode, s.strategy, s.status, s.trials, s.parallel, "	\
-	"s.created_at, s.finished_at, " STORE_COUNTS				\
-	"max(t.val_acc) FILTER (WHERE t.status = 'done'), "			\
-	"(SELECT b.id FROM trials b WHERE b.search_id = s.id AND b.status = 'done' "	\
-	"ORDER BY b.val_acc DESC, b.id LIMIT 1), "				\
-	"s.spec, s.class_names "						\
-	"FROM searches s LEFT JOIN trials t ON t.search_id = s.id "
-
-/* Columns of STORE_SEARCH_SELECT. */
-enum {
-	SC_COUNTS = 9,		/* the first of the status counts */
-	SC_BEST_VAL_ACC = SC_COUNTS + TRIAL_NSTATUS,
-	SC_BEST_TRIAL,
-	SC_SPEC,
-	SC_CLASS_NAMES
-};
-
-/* The JSON names of the first columns of STORE_SEARCH_SELECT. */
-static const char *const store_search_names[] = {
-	"id", "name", "mode", "strategy", "status", "trials", "parallel", "created_at",
-	"finished_at"
-};
-
-#define STORE_TRIAL_SELECT						\
-	"SELECT id, number, round, status, params, val_acc, best_val_acc, test_acc, epochs, "	\
-	"seconds, error, exit_status, signal, started_at, finished_at FROM trials "
-
-/* The JSON names of the columns of STORE_TRIAL_SELECT. */
-static const char *const store_trial_names[] = {
-	"id", "number", "round", "status", "params", "val_acc", "best_val_acc", "test_acc",
-	"epochs", "seconds", "error", "exit_status", "signal", "started_at", "finished_at"
-};
-
-#define STORE_BEST_SELECT						\
-	"SELECT search_id, id, number, round, val_acc, best_val_acc, test_acc, epochs, "	\
-	"seconds, params FROM trials WHERE status = 'done' "
-
-/* The JSON names of the columns of STORE_BEST_SELECT. */
-static const char *const store_best_names[] = {
-	"search", "trial", "number", "round", "val_acc", "best_val_acc", "test_acc", "epochs",
-	"seconds", "params"
-};
-
-#define STORE_EVENT_SELECT "SELECT id, kind, search_id, trial_id, time, data FROM events "
-
-/* Every statement, prepared once at open. */
-static const char *const store_sql[S_COUNT] = {
-	[S_BEGIN] = "BEGIN IMMEDIATE",
-	[S_COMMIT] = "COMMIT",
-	[S_SAVEPOINT] = "SAVEPOINT store_write",
-	[S_RELEASE] = "RELEASE store_write",
-	[S_ROLLBACK_TO] = "ROLLBACK TO store_write",
-	[S_SEARCH_ADD] = "INSERT INTO searches (name, mode, strategy, status, trials, parallel, "
-	    "spec, class_names, created_at) VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6, ?7, "
-	    STORE_NOW ")",
-	[S_SEARCH_STATUS] = "UPDATE searches SET status = ?2, finished_at = CASE WHEN "
-	    "?2 = 'running' THEN NULL ELSE " STORE_NOW " END WHERE id = ?1",
-	[S_TRIAL_FIND] = "SELECT id FROM trials WHERE search_id = ?1 AND number = ?2",
-	[S_TRIAL_ADD] = "INSERT INTO trials (search_id, number, round, status, params, "
-	    "started_at) VALUES (?1, ?2, ?3, 'running', ?4, " STORE_NOW ")",
-	[S_TRIAL_RESET] = "UPDATE trials SET round = ?2, status = 'running', params = ?3, "
-	    "val_acc = NULL, val_loss = NULL, best_val_acc = NULL, test_acc = NULL, "
-	    "test_loss = NULL, epochs = NULL, seconds = NULL, exit_status = NULL, signal = NULL, "
-	    "error = NULL, started_at = " STORE_NOW ", finished_at = NULL WHERE id = ?1",
-	[S_TRIAL_CLEAR_EPOCHS] = "DELETE FROM epochs WHERE trial_id = ?1",
-	[S_TRIAL_CLEAR_PARAMS] = "DELETE FROM trial_params WHERE trial_id = ?1",
-	[S_PARAM_ADD] = "INSERT OR REPLACE INTO trial_params (trial_id, name, value) "
-	    "VALUES (?1, ?2, ?3)",
-	[S_TRIAL_FINISH] = "UPDATE trials SET status = ?2, val_acc = ?3, val_loss = ?4, "
-	    "best_val_acc = ?5, test_acc = ?6, test_loss = ?7, epochs = ?8, seconds = ?9, "
-	    "exit_status = ?10, signal = ?11, error = ?12, finished_at = " STORE_NOW
-	    " WHERE id = ?1",
-	[S_EPOCH_ADD] = "INSERT OR REPLACE INTO epochs (trial_id, epoch, train_loss, train_acc, "
-	    "val_loss, val_acc, alpha, beta, seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[S_EVENT_ADD] = "INSERT INTO events (search_id, trial_id, time, kind, data) "
-	    "VALUES (?1, ?2, " STORE_NOW ", ?3, ?4)",
-	[S_SEARCHES] = STORE_SEARCH_SELECT "GROUP BY s.id ORDER BY s.id",
-	[S_SEARCH] = STORE_SEARCH_SELECT "WHERE s.id = ?1 GROUP BY s.id",
-	[S_SEARCH_TRIALS] = STORE_TRIAL_SELECT "WHERE search_id = ?1 ORDER BY number",
-	[S_BEST_ALL] = STORE_BEST_SELECT "AND ?1 = 0 ORDER BY val_acc DESC, id LIMIT ?2",
-	[S_BEST_ONE] = STORE_BEST_SELECT "AND search_id = ?1 ORDER BY val_acc DESC, id LIMIT ?2",
-	[S_EVENTS_ALL] = STORE_EVENT_SELECT "WHERE ?1 = 0 AND id > ?2 ORDER BY id LIMIT ?3",
-	[S_EVENTS_ONE] = STORE_EVENT_SELECT "WHERE search_id = ?1 AND id > ?2 ORDER BY id "
-	    "LIMIT ?3",
-	[S_UNFINISHED] = "SELECT id FROM searches WHERE status = 'running' ORDER BY id",
-	[S_ROUND_ADD] = "INSERT OR REPLACE INTO rounds (search_id, round, trials, box, "
-	    "description, created_at) VALUES (?1, ?2, ?3, ?4, ?5, " STORE_NOW ")",
-	[S_ROUNDS] = "SELECT round, trials, box, description, created_at FROM rounds "
-	    "WHERE search_id = ?1 ORDER BY round",
-	[S_TRIAL_CONTINUE] = "UPDATE trials SET status = 'running', finished_at = NULL, "
-	    "error = NULL, exit_status = NULL, signal = NULL WHERE id = ?1",
-	[S_EPOCHS_AFTER] = "DELETE FROM epochs WHERE trial_id = ?1 AND epoch > ?2",
-	[S_RUNG_VALUES] = "SELECT e.val_acc FROM epochs e JOIN trials t ON t.id = e.trial_id "
-	    "WHERE t.search_id = ?1 AND e.epoch = ?2 ORDER BY e.trial_id",
-};
-
-/* What each statement does, for error messages. */
-static const char *const store_what[S_COUNT] = {
-	[S_BEGIN] = "begin transaction",
-	[S_COMMIT] = "commit",
-	[S_SAVEPOINT] = "savepoint",
-	[S_RELEASE] = "release savepoint",
-	[S_ROLLBACK_TO] = "roll back to savepoint",
-	[S_SEARCH_ADD] = "insert search",
-	[S_SEARCH_STATUS] = "update search status",
-	[S_TRIAL_FIND] = "find trial",
-	[S_TRIAL_ADD] = "insert trial",
-	[S_TRIAL_RESET] = "reset trial",
-	[S_TRIAL_CLEAR_EPOCHS] = "delete trial epochs",
-	[S_TRIAL_CLEAR_PARAMS] = "delete trial params",
-	[S_PARAM_ADD] = "insert trial param",
-	[S_TRIAL_FINISH] = "finish trial",
-	[S_EPOCH_ADD] = "insert epoch",
-	[S_EVENT_ADD] = "insert event",
-	[S_SEARCHES] = "list searches",
-	[S_SEARCH] = "read search",
-	[S_SEARCH_TRIALS] = "read trials",
-	[S_BEST_ALL] = "read best trials",
-	[S_BEST_ONE] = "read best trials",
-	[S_EVENTS_ALL] = "read events",
-	[S_EVENTS_ONE] = "read events",
-	[S_UNFINISHED] = "list unfinished searches",
-	[S_ROUND_ADD] = "insert round",
-	[S_ROUNDS] = "read rounds",
-	[S_TRIAL_CONTINUE] = "continue trial",
-	[S_EPOCHS_AFTER] = "delete epochs after a checkpoint",
-	[S_RUNG_VALUES] = "read rung values",
-};
-
-struct store {
-	sqlite3 *db;
-	char *path;
-	sqlite3_stmt *stmt[S_COUNT];
-	bool in_txn;			/* our BEGIN IMMEDIATE is open */
-	int pending;			/* rows written since the last commit */
-	char *held;			/* why writes are refused (store_hold), or NULL */
-	char buf[STORE_BUF];		/* compact JSON being bound */
-};
+void
+store_forget(struct store *st)
+{
+	st->next_id = 0;
+	memset(st->slots, 0, sizeof st->slots);
+}
 
 /* Map an SQLite result code to a negative errno. */
 static int
@@ -284,7 +116,7 @@ store_why(struct store *st, char *buf, size_t len)
  * Report the SQLite error rc of what (call it before resetting the statement). When SQLite
  * rolled the whole transaction back (disk full, I/O error), say how many writes were lost.
  */
-static int
+int
 store_fail(struct store *st, int rc, const char *what, char **cause)
 {
 	char os[PATH_MAX + 128] = "";
@@ -297,6 +129,7 @@ store_fail(struct store *st, int rc, const char *what, char **cause)
 		lost = st->pending;
 		st->in_txn = false;
 		st->pending = 0;
+		store_forget(st);
 		return xcause(cause, store_errno(rc), "store: %s: %s%s (transaction rolled back: "
 		    "%d uncommitted writes lost)", what, sqlite3_errmsg(st->db), os, lost);
 	}
@@ -305,7 +138,7 @@ store_fail(struct store *st, int rc, const char *what, char **cause)
 }
 
 /* Reset a statement for its next use and drop its bindings. */
-static void
+void
 store_reset(struct store *st, enum store_stmt s)
 {
 	sqlite3_reset(st->stmt[s]);
@@ -313,20 +146,20 @@ store_reset(struct store *st, enum store_stmt s)
 }
 
 /* Run a write (or transaction) statement to completion, then reset it. */
-static int
+int
 store_run(struct store *st, enum store_stmt s, char **cause)
 {
 	int rc, err = 0;
 
 	rc = sqlite3_step(st->stmt[s]);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		err = store_fail(st, rc, store_what[s], cause);
+		err = store_fail(st, rc, store_what(s), cause);
 	store_reset(st, s);
 	return err;
 }
 
 /* Step a read statement: 1 with a row, 0 at the end (the statement is reset), or -errno. */
-static int
+int
 store_next(struct store *st, enum store_stmt s, char **cause)
 {
 	int rc, err;
@@ -336,13 +169,13 @@ store_next(struct store *st, enum store_stmt s, char **cause)
 		return 1;
 	err = 0;
 	if (rc != SQLITE_DONE)
-		err = store_fail(st, rc, store_what[s], cause);
+		err = store_fail(st, rc, store_what(s), cause);
 	store_reset(st, s);
 	return err;
 }
 
 /* Bind a double, NaN as NULL. */
-static void
+void
 store_bind_real(sqlite3_stmt *stmt, int i, double v)
 {
 	if (isnan(v))
@@ -352,7 +185,7 @@ store_bind_real(sqlite3_stmt *stmt, int i, double v)
 }
 
 /* Bind a string that outlives the step, NULL as NULL. */
-static void
+void
 store_bind_text(sqlite3_stmt *stmt, int i, const char *s)
 {
 	if (s == NULL)
@@ -362,7 +195,7 @@ store_bind_text(sqlite3_stmt *stmt, int i, const char *s)
 }
 
 /* Bind an id, 0 (none) as NULL. */
-static void
+void
 store_bind_id(sqlite3_stmt *stmt, int i, int64_t id)
 {
 	if (id == 0)
@@ -372,7 +205,7 @@ store_bind_id(sqlite3_stmt *stmt, int i, int64_t id)
 }
 
 /* Print item as compact JSON into st->buf, or into *heap (the caller frees it); NULL: no memory. */
-static const char *
+const char *
 store_print(struct store *st, const cJSON *item, char **heap)
 {
 	*heap = NULL;
@@ -383,7 +216,7 @@ store_print(struct store *st, const cJSON *item, char **heap)
 }
 
 /* Open the write transaction unless it is open. */
-static int
+int
 store_begin(struct store *st, char **cause)
 {
 	int err;
@@ -392,6 +225,8 @@ store_begin(struct store *st, char **cause)
 		return xcause(cause, -EAGAIN, "store: writes held: %s", st->held);
 	if (st->in_txn && !sqlite3_get_autocommit(st->db))
 		return 0;
+	if (st->in_txn)
+		store_forget(st);	/* SQLite rolled the writes back */
 	st->in_txn = false;
 	st->pending = 0;
 	if ((err = store_run(st, S_BEGIN, cause)) != 0)
@@ -401,7 +236,7 @@ store_begin(struct store *st, char **cause)
 }
 
 /* Begin a write of several statements: the transaction, then a savepoint within it. */
-static int
+int
 store_begin_many(struct store *st, char **cause)
 {
 	int err;
@@ -412,7 +247,7 @@ store_begin_many(struct store *st, char **cause)
 }
 
 /* End a write of several statements: keep it (err == 0) or undo it; returns err. */
-static int
+int
 store_end_many(struct store *st, int err, int rows, char **cause)
 {
 	if (err == 0) {
@@ -429,8 +264,74 @@ store_end_many(struct store *st, int err, int rows, char **cause)
 	} else {
 		st->in_txn = false;
 		st->pending = 0;
+		store_forget(st);
 	}
 	return err;
+}
+
+/* The id of the last event or report recorded (0: none yet). */
+int
+store_last_id(struct store *st, int64_t *id, char **cause)
+{
+	int rc;
+
+	if ((rc = store_next(st, S_LAST_ID, cause)) < 0)
+		return rc;
+	*id = rc == 1 ? sqlite3_column_int64(st->stmt[S_LAST_ID], 0) : 0;
+	store_reset(st, S_LAST_ID);
+	return 0;
+}
+
+/* The next id of an event or a report (one sequence: a search's history is in its order). */
+int
+store_new_id(struct store *st, int64_t *id, char **cause)
+{
+	int rc;
+
+	if (st->next_id == 0) {
+		if ((rc = store_last_id(st, &st->next_id, cause)) != 0)
+			return rc;
+		st->next_id++;
+	}
+	*id = st->next_id++;
+	return 0;
+}
+
+/* A column as JSON: numbers, strings, null; with parse, JSON text parsed (else a string). */
+cJSON *
+store_column(sqlite3_stmt *stmt, int i, bool parse)
+{
+	const char *text;
+	cJSON *v;
+
+	switch (sqlite3_column_type(stmt, i)) {
+	case SQLITE_INTEGER:
+		return cJSON_CreateNumber((double)sqlite3_column_int64(stmt, i));
+	case SQLITE_FLOAT:
+		return cJSON_CreateNumber(sqlite3_column_double(stmt, i));
+	case SQLITE_TEXT:
+	case SQLITE_BLOB:
+		text = (const char *)sqlite3_column_text(stmt, i);
+		if (text == NULL)
+			return cJSON_CreateNull();
+		if (parse && (v = cJSON_Parse(text)) != NULL)
+			return v;
+		return cJSON_CreateString(text);
+	default:
+		return cJSON_CreateNull();
+	}
+}
+
+/* Add columns first .. first + n - 1 of the current row under names[]. */
+void
+store_add_columns(cJSON *obj, sqlite3_stmt *stmt, int first, const char *const *names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		cJSON_AddItemToObject(obj, names[i], store_column(stmt, first + i,
+		    strcmp(names[i], "params") == 0));
+	}
 }
 
 /* Run SQL text at open (pragmas, migrations); errors name the database. */
@@ -566,8 +467,8 @@ store_counts_sql(void)
 	int i;
 
 	for (i = 0; i < TRIAL_NSTATUS; i++) {
-		more = xasprintf("%scount(t.id) FILTER (WHERE t.status = '%s'), ", sql,
-		    trial_status_names[i]);
+		more = xasprintf("%s(SELECT count(*) FROM trials t WHERE t.search_id = s.id "
+		    "AND t.status = '%s'), ", sql, trial_status_names[i]);
 		free(sql);
 		sql = more;
 	}
@@ -629,7 +530,7 @@ store_open(struct store **stp, const char *path, char **cause)
 	for (i = 0; i < S_COUNT; i++) {
 		if ((rc = store_prepare(st, (enum store_stmt)i)) != SQLITE_OK) {
 			err = xcause(cause, store_errno(rc), "store: %s: prepare %s: %s", path,
-			    store_what[i], sqlite3_errmsg(st->db));
+			    store_what((enum store_stmt)i), sqlite3_errmsg(st->db));
 			goto fail;
 		}
 	}
@@ -677,6 +578,7 @@ store_flush(struct store *st, char **cause)
 		    "writes lost", st->pending);
 		st->in_txn = false;
 		st->pending = 0;
+		store_forget(st);
 		return err;
 	}
 	if ((err = store_run(st, S_COMMIT, cause)) != 0)
@@ -697,6 +599,7 @@ store_hold(struct store *st, const char *why)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_txn = false;
 	st->pending = 0;
+	store_forget(st);	/* what was not committed is gone */
 	free(st->held);
 	st->held = xstrdup(why);
 }
@@ -716,589 +619,3 @@ store_pending(const struct store *st)
 	return st->pending;
 }
 
-/* Insert a search, status running, created now; class_names_json may be NULL. */
-int
-store_search_add(struct store *st, int64_t *id, const char *name, const char *mode,
-    const char *strategy, const char *spec_json, const char *class_names_json, int trials,
-    int parallel, char **cause)
-{
-	sqlite3_stmt *stmt = st->stmt[S_SEARCH_ADD];
-	int err;
-
-	if ((err = store_begin(st, cause)) != 0)
-		return err;
-	store_bind_text(stmt, 1, name);
-	store_bind_text(stmt, 2, mode);
-	store_bind_text(stmt, 3, strategy);
-	sqlite3_bind_int(stmt, 4, trials);
-	sqlite3_bind_int(stmt, 5, parallel);
-	store_bind_text(stmt, 6, spec_json);
-	if (class_names_json != NULL)
-		store_bind_text(stmt, 7, class_names_json);
-	else
-		sqlite3_bind_null(stmt, 7);
-	if ((err = store_run(st, S_SEARCH_ADD, cause)) != 0)
-		return err;
-	*id = sqlite3_last_insert_rowid(st->db);
-	st->pending++;
-	return 0;
-}
-
-/* Set a search's status; any status but running also sets finished_at. */
-int
-store_search_status(struct store *st, int64_t id, enum search_status status, char **cause)
-{
-	sqlite3_stmt *stmt = st->stmt[S_SEARCH_STATUS];
-	int err;
-
-	if ((err = store_begin(st, cause)) != 0)
-		return err;
-	sqlite3_bind_int64(stmt, 1, id);
-	store_bind_text(stmt, 2, search_status_name(status));
-	if ((err = store_run(st, S_SEARCH_STATUS, cause)) != 0)
-		return err;
-	if (sqlite3_changes(st->db) == 0)
-		return xcause(cause, -ENOENT, "store: search %lld: no such search", (long long)id);
-	st->pending++;
-	return 0;
-}
-
-/* Bind a hyperparameter's value: numbers (INTEGER if integral), strings, booleans 0/1. */
-static void
-store_bind_param(sqlite3_stmt *stmt, int i, const cJSON *v, char **heap)
-{
-	double d;
-
-	*heap = NULL;
-	if (cJSON_IsBool(v))
-		sqlite3_bind_int(stmt, i, cJSON_IsTrue(v));
-	else if (cJSON_IsNumber(v)) {
-		d = v->valuedouble;
-		if (d == floor(d) && fabs(d) < 9007199254740992.0)
-			sqlite3_bind_int64(stmt, i, (sqlite3_int64)d);
-		else
-			store_bind_real(stmt, i, d);
-	} else if (cJSON_IsString(v))
-		store_bind_text(stmt, i, v->valuestring);
-	else if (cJSON_IsNull(v) || (*heap = cJSON_PrintUnformatted(v)) == NULL)
-		sqlite3_bind_null(stmt, i);
-	else
-		sqlite3_bind_text(stmt, i, *heap, -1, SQLITE_STATIC);
-}
-
-/* Insert one trial_params row per member of params. */
-static int
-store_params_add(struct store *st, int64_t trial_id, const cJSON *params, int *rows,
-    char **cause)
-{
-	sqlite3_stmt *stmt = st->stmt[S_PARAM_ADD];
-	const cJSON *v;
-	char *heap;
-	int err;
-
-	cJSON_ArrayForEach(v, params) {
-		if (v->string == NULL)
-			continue;
-		sqlite3_bind_int64(stmt, 1, trial_id);
-		store_bind_text(stmt, 2, v->string);
-		store_bind_param(stmt, 3, v, &heap);
-		err = store_run(st, S_PARAM_ADD, cause);
-		free(heap);
-		if (err != 0)
-			return err;
-		(*rows)++;
-	}
-	return 0;
-}
-
-/*
- * Insert a running trial with its parameters, or, when (search, number) exists (a trial run
- * again after a crash), reset that row: results cleared, epochs and parameters replaced.
- */
-int
-store_trial_add(struct store *st, int64_t *id, int64_t search_id, int number, int round,
-    const cJSON *params, char **cause)
-{
-	sqlite3_stmt *find = st->stmt[S_TRIAL_FIND], *stmt;
-	const char *text;
-	char *heap = NULL;
-	int64_t trial_id = 0;
-	int rc, err, rows = 0;
-
-	if (!cJSON_IsObject(params))
-		return xcause(cause, -EINVAL, "store: insert trial: params is not a JSON object");
-	if ((text = store_print(st, params, &heap)) == NULL)
-		return xcause(cause, -ENOMEM, "store: insert trial: out of memory");
-	if ((err = store_begin_many(st, cause)) != 0) {
-		free(heap);
-		return err;
-	}
-
-	sqlite3_bind_int64(find, 1, search_id);
-	sqlite3_bind_int(find, 2, number);
-	if ((rc = store_next(st, S_TRIAL_FIND, cause)) < 0) {
-		err = rc;
-		goto fail;
-	}
-	if (rc == 1) {
-		trial_id = sqlite3_column_int64(find, 0);
-		store_reset(st, S_TRIAL_FIND);
-		stmt = st->stmt[S_TRIAL_RESET];
-		sqlite3_bind_int64(stmt, 1, trial_id);
-		sqlite3_bind_int(stmt, 2, round);
-		store_bind_text(stmt, 3, text);
-		if ((err = store_run(st, S_TRIAL_RESET, cause)) != 0)
-			goto fail;
-		sqlite3_bind_int64(st->stmt[S_TRIAL_CLEAR_EPOCHS], 1, trial_id);
-		if ((err = store_run(st, S_TRIAL_CLEAR_EPOCHS, cause)) != 0)
-			goto fail;
-		sqlite3_bind_int64(st->stmt[S_TRIAL_CLEAR_PARAMS], 1, trial_id);
-		if ((err = store_run(st, S_TRIAL_CLEAR_PARAMS, cause)) != 0)
-			goto fail;
-		rows += 3;
-	} else {
-		stmt = st->stmt[S_TRIAL_ADD];
-		sqlite3_bind_int64(stmt, 1, search_id);
-		sqlite3_bind_int(stmt, 2, number);
-		sqlite3_bind_int(stmt, 3, round);
-		store_bind_text(stmt, 4, text);
-		if ((err = store_run(st, S_TRIAL_ADD, cause)) != 0)
-			goto fail;
-		trial_id = sqlite3_last_insert_rowid(st->db);
-		rows++;
-	}
-	free(heap);
-	heap = NULL;
-	if ((err = store_params_add(st, trial_id, params, &rows, cause)) != 0)
-		goto fail;
-	if ((err = store_end_many(st, 0, rows, cause)) != 0)
-		return err;
-	*id = trial_id;
-	return 0;
-
-fail:
-	free(heap);
-	return store_end_many(st, err, rows, cause);
-}
-
-/* Record a trial's end: status, results (NaN, exit -1, signal 0: NULL), finished now. */
-int
-store_trial_finish(struct store *st, int64_t trial_id, const struct store_result *r,
-    char **cause)
-{
-	sqlite3_stmt *stmt = st->stmt[S_TRIAL_FINISH];
-	int err;
-
-	if ((err = store_begin(st, cause)) != 0)
-		return err;
-	sqlite3_bind_int64(stmt, 1, trial_id);
-	store_bind_text(stmt, 2, trial_status_name(r->status));
-	store_bind_real(stmt, 3, r->val_acc);
-	store_bind_real(stmt, 4, r->val_loss);
-	store_bind_real(stmt, 5, r->best_val_acc);
-	store_bind_real(stmt, 6, r->test_acc);
-	store_bind_real(stmt, 7, r->test_loss);
-	if (r->epochs >= 0)
-		sqlite3_bind_int(stmt, 8, r->epochs);
-	store_bind_real(stmt, 9, r->seconds);
-	if (r->exit_status != -1)
-		sqlite3_bind_int(stmt, 10, r->exit_status);
-	if (r->signal != 0)
-		sqlite3_bind_int(stmt, 11, r->signal);
-	store_bind_text(stmt, 12, r->error);
-	if ((err = store_run(st, S_TRIAL_FINISH, cause)) != 0)
-		return err;
-	if (sqlite3_changes(st->db) == 0)
-		return xcause(cause, -ENOENT, "store: trial %lld: no such trial",
-		    (long long)trial_id);
-	st->pending++;
-	return 0;
-}
-
-/* The value of the metric called name among m[n], or NaN. */
-static double
-store_metric(const struct metric *m, int n, const char *name)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(m[i].name, name) == 0)
-			return m[i].value;
-	}
-	return NAN;
-}
-
-/* Insert (or replace) one epoch's numbers, from the metrics the trainer reported for it. */
-int
-store_epoch_add(struct store *st, int64_t trial_id, int epoch, const struct metric *m, int n,
-    char **cause)
-{
-	sqlite3_stmt *stmt = st->stmt[S_EPOCH_ADD];
-	double beta;
-	int err;
-
-	if (epoch < 0)
-		return xcause(cause, -EINVAL, "store: insert epoch: no \"epoch\" number");
-	if ((err = store_begin(st, cause)) != 0)
-		return err;
-	if (isnan(beta = store_metric(m, n, "beta")))
-		beta = store_metric(m, n, "beta1");
-	sqlite3_bind_int64(stmt, 1, trial_id);
-	sqlite3_bind_int(stmt, 2, epoch);
-	store_bind_real(stmt, 3, store_metric(m, n, "train_loss"));
-	store_bind_real(stmt, 4, store_metric(m, n, "train_acc"));
-	store_bind_real(stmt, 5, store_metric(m, n, "val_loss"));
-	store_bind_real(stmt, 6, store_metric(m, n, "val_acc"));
-	store_bind_real(stmt, 7, store_metric(m, n, "alpha"));
-	store_bind_real(stmt, 8, beta);
-	store_bind_real(stmt, 9, store_metric(m, n, "seconds"));
-	if ((err = store_run(st, S_EPOCH_ADD, cause)) != 0)
-		return err;
-	st->pending++;
-	return 0;
-}
-
-/* Append an event (search or trial 0: NULL; data may be NULL); *id (if id) gets its id. */
-int
-store_event_add(struct store *st, int64_t *id, int64_t search_id, int64_t trial_id,
-    const char *kind, const cJSON *data, char **cause)
-{
-	sqlite3_stmt *stmt = st->stmt[S_EVENT_ADD];
-	const char *text = NULL;
-	char *heap = NULL;
-	int err;
-
-	if (data != NULL && (text = store_print(st, data, &heap)) == NULL)
-		return xcause(cause, -ENOMEM, "store: insert event: out of memory");
-	if ((err = store_begin(st, cause)) != 0)
-		goto fail;
-	store_bind_id(stmt, 1, search_id);
-	store_bind_id(stmt, 2, trial_id);
-	store_bind_text(stmt, 3, kind);
-	store_bind_text(stmt, 4, text);
-	if ((err = store_run(st, S_EVENT_ADD, cause)) != 0)
-		goto fail;
-	if (id != NULL)
-		*id = sqlite3_last_insert_rowid(st->db);
-	st->pending++;
-
-fail:
-	free(heap);
-	return err;
-}
-
-/* A column as JSON: numbers, strings, null; with parse, JSON text parsed (else a string). */
-static cJSON *
-store_column(sqlite3_stmt *stmt, int i, bool parse)
-{
-	const char *text;
-	cJSON *v;
-
-	switch (sqlite3_column_type(stmt, i)) {
-	case SQLITE_INTEGER:
-		return cJSON_CreateNumber((double)sqlite3_column_int64(stmt, i));
-	case SQLITE_FLOAT:
-		return cJSON_CreateNumber(sqlite3_column_double(stmt, i));
-	case SQLITE_TEXT:
-	case SQLITE_BLOB:
-		text = (const char *)sqlite3_column_text(stmt, i);
-		if (text == NULL)
-			return cJSON_CreateNull();
-		if (parse && (v = cJSON_Parse(text)) != NULL)
-			return v;
-		return cJSON_CreateString(text);
-	default:
-		return cJSON_CreateNull();
-	}
-}
-
-/* Add columns first .. first + n - 1 of the current row under names[]. */
-static void
-store_add_columns(cJSON *obj, sqlite3_stmt *stmt, int first, const char *const *names, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		cJSON_AddItemToObject(obj, names[i], store_column(stmt, first + i,
-		    strcmp(names[i], "params") == 0));
-	}
-}
-
-/* The current row of STORE_SEARCH_SELECT as a search object. */
-static cJSON *
-store_search_row(sqlite3_stmt *stmt)
-{
-	cJSON *o = cJSON_CreateObject(), *counts = cJSON_CreateObject();
-	int i, n = (int)(sizeof store_search_names / sizeof store_search_names[0]);
-
-	store_add_columns(o, stmt, 0, store_search_names, n);
-	for (i = 0; i < TRIAL_NSTATUS; i++)
-		store_add_columns(counts, stmt, SC_COUNTS + i, &trial_status_names[i], 1);
-	cJSON_AddItemToObject(o, "counts", counts);
-	cJSON_AddItemToObject(o, "best_val_acc", store_column(stmt, SC_BEST_VAL_ACC, false));
-	cJSON_AddItemToObject(o, "best_trial", store_column(stmt, SC_BEST_TRIAL, false));
-	return o;
-}
-
-/* Every search with its trial counts and best trial, by id. */
-cJSON *
-store_searches(struct store *st, char **cause)
-{
-	cJSON *a = cJSON_CreateArray();
-	int rc;
-
-	while ((rc = store_next(st, S_SEARCHES, cause)) == 1)
-		cJSON_AddItemToArray(a, store_search_row(st->stmt[S_SEARCHES]));
-	if (rc < 0) {
-		cJSON_Delete(a);
-		return NULL;
-	}
-	return a;
-}
-
-/*
- * One search as in store_searches, plus its "spec" and, as "trials", its trials by number (the
- * number of trials requested is then "requested"); NULL with *cause when there is no such search.
- */
-cJSON *
-store_search(struct store *st, int64_t id, char **cause)
-{
-	sqlite3_stmt *stmt = st->stmt[S_SEARCH];
-	cJSON *o, *trials, *t;
-	int rc, n = (int)(sizeof store_trial_names / sizeof store_trial_names[0]);
-
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = store_next(st, S_SEARCH, cause)) < 0)
-		return NULL;
-	if (rc == 0) {
-		xcause(cause, -ENOENT, "search %lld: no such search", (long long)id);
-		return NULL;
-	}
-	o = store_search_row(stmt);
-	cJSON_AddItemToObject(o, "spec", store_column(stmt, SC_SPEC, true));
-	if (sqlite3_column_type(stmt, SC_CLASS_NAMES) != SQLITE_NULL)
-		cJSON_AddItemToObject(o, "class_names", store_column(stmt, SC_CLASS_NAMES, true));
-	store_reset(st, S_SEARCH);
-
-	/* "trials" becomes the array; the number requested moves to "requested". */
-	trials = cJSON_CreateArray();
-	cJSON_AddItemToObject(o, "requested",
-	    cJSON_DetachItemFromObjectCaseSensitive(o, "trials"));
-	cJSON_AddItemToObject(o, "trials", trials);
-	stmt = st->stmt[S_SEARCH_TRIALS];
-	sqlite3_bind_int64(stmt, 1, id);
-	while ((rc = store_next(st, S_SEARCH_TRIALS, cause)) == 1) {
-		t = cJSON_CreateObject();
-		store_add_columns(t, stmt, 0, store_trial_names, n);
-		cJSON_AddItemToArray(trials, t);
-	}
-	if (rc < 0) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
-}
-
-/* The best n done trials (n <= 0: all) of a search (0: of all), by val_acc then id. */
-cJSON *
-store_best(struct store *st, int64_t search_id, int n, char **cause)
-{
-	enum store_stmt s = search_id != 0 ? S_BEST_ONE : S_BEST_ALL;
-	sqlite3_stmt *stmt = st->stmt[s];
-	cJSON *a, *t;
-	int rc, cols = (int)(sizeof store_best_names / sizeof store_best_names[0]);
-
-	sqlite3_bind_int64(stmt, 1, search_id);
-	sqlite3_bind_int(stmt, 2, n > 0 ? n : -1);
-	a = cJSON_CreateArray();
-	while ((rc = store_next(st, s, cause)) == 1) {
-		t = cJSON_CreateObject();
-		store_add_columns(t, stmt, 0, store_best_names, cols);
-		cJSON_AddItemToArray(a, t);
-	}
-	if (rc < 0) {
-		cJSON_Delete(a);
-		return NULL;
-	}
-	return a;
-}
-
-/* The current row of STORE_EVENT_SELECT as {"id","event","search","trial","time",…data}. */
-static cJSON *
-store_event_row(sqlite3_stmt *stmt)
-{
-	cJSON *o = cJSON_CreateObject(), *data, *v;
-
-	cJSON_AddItemToObject(o, "id", store_column(stmt, 0, false));
-	cJSON_AddItemToObject(o, "event", store_column(stmt, 1, false));
-	if (sqlite3_column_type(stmt, 2) != SQLITE_NULL)
-		cJSON_AddItemToObject(o, "search", store_column(stmt, 2, false));
-	if (sqlite3_column_type(stmt, 3) != SQLITE_NULL)
-		cJSON_AddItemToObject(o, "trial", store_column(stmt, 3, false));
-	cJSON_AddItemToObject(o, "time", store_column(stmt, 4, false));
-	if (sqlite3_column_type(stmt, 5) == SQLITE_NULL)
-		return o;
-	data = store_column(stmt, 5, true);
-	if (!cJSON_IsObject(data)) {
-		cJSON_AddItemToObject(o, "data", data);
-		return o;
-	}
-	/* Move the data members over; the event's own members win a clash. */
-	while ((v = data->child) != NULL) {
-		cJSON_DetachItemViaPointer(data, v);
-		if (v->string != NULL && !cJSON_HasObjectItem(o, v->string))
-			cJSON_AddItemToObject(o, v->string, v);
-		else
-			cJSON_Delete(v);
-	}
-	cJSON_Delete(data);
-	return o;
-}
-
-/* Events of a search (0: all) with id > after, in id order, at most limit (<= 0: all). */
-cJSON *
-store_events(struct store *st, int64_t search_id, int64_t after, int limit, char **cause)
-{
-	enum store_stmt s = search_id != 0 ? S_EVENTS_ONE : S_EVENTS_ALL;
-	sqlite3_stmt *stmt = st->stmt[s];
-	cJSON *a;
-	int rc;
-
-	sqlite3_bind_int64(stmt, 1, search_id);
-	sqlite3_bind_int64(stmt, 2, after);
-	sqlite3_bind_int(stmt, 3, limit > 0 ? limit : -1);
-	a = cJSON_CreateArray();
-	while ((rc = store_next(st, s, cause)) == 1)
-		cJSON_AddItemToArray(a, store_event_row(stmt));
-	if (rc < 0) {
-		cJSON_Delete(a);
-		return NULL;
-	}
-	return a;
-}
-
-/* The ids of searches still running (to resume after a restart); *ids is malloc'd or NULL. */
-int
-store_unfinished(struct store *st, int64_t **ids, int *n, char **cause)
-{
-	int rc, size = 0;
-
-	*ids = NULL;
-	*n = 0;
-	while ((rc = store_next(st, S_UNFINISHED, cause)) == 1) {
-		if (*n == size) {
-			size = size ? 2 * size : 8;
-			*ids = xreallocarray(*ids, (size_t)size, sizeof **ids);
-		}
-		(*ids)[(*n)++] = sqlite3_column_int64(st->stmt[S_UNFINISHED], 0);
-	}
-	if (rc < 0) {
-		free(*ids);
-		*ids = NULL;
-		*n = 0;
-		return rc;
-	}
-	return 0;
-}
-
-/* Record round `round` of a search: its trial count, box (JSON) and description. */
-int
-store_round_add(struct store *st, int64_t search_id, int round, int trials, const cJSON *box,
-    const char *description, char **cause)
-{
-	sqlite3_stmt *stmt = st->stmt[S_ROUND_ADD];
-	const char *text;
-	char *heap = NULL;
-	int err;
-
-	if ((text = store_print(st, box, &heap)) == NULL)
-		return xcause(cause, -ENOMEM, "store: insert round: out of memory");
-	if ((err = store_begin(st, cause)) != 0)
-		goto fail;
-	sqlite3_bind_int64(stmt, 1, search_id);
-	sqlite3_bind_int(stmt, 2, round);
-	sqlite3_bind_int(stmt, 3, trials);
-	store_bind_text(stmt, 4, text);
-	store_bind_text(stmt, 5, description);
-	if ((err = store_run(st, S_ROUND_ADD, cause)) == 0)
-		st->pending++;
-fail:
-	free(heap);
-	return err;
-}
-
-/* The rounds of a search: [{"round","trials","box":{…},"description","created_at"}, …]. */
-cJSON *
-store_rounds(struct store *st, int64_t search_id, char **cause)
-{
-	static const char *const names[] = { "round", "trials", "box", "description",
-	    "created_at" };
-	sqlite3_stmt *stmt = st->stmt[S_ROUNDS];
-	cJSON *a = cJSON_CreateArray(), *o;
-	int rc;
-
-	sqlite3_bind_int64(stmt, 1, search_id);
-	while ((rc = store_next(st, S_ROUNDS, cause)) == 1) {
-		o = cJSON_CreateObject();
-		store_add_columns(o, stmt, 0, names, 2);
-		cJSON_AddItemToObject(o, "box", store_column(stmt, 2, true));
-		store_add_columns(o, stmt, 3, names + 3, 2);
-		cJSON_AddItemToArray(a, o);
-	}
-	if (rc < 0) {
-		cJSON_Delete(a);
-		return NULL;
-	}
-	return a;
-}
-
-/* Run a trial on from a checkpoint after `epoch`: running again, later epochs forgotten. */
-int
-store_trial_continue(struct store *st, int64_t trial_id, int epoch, char **cause)
-{
-	int err, rows = 0;
-
-	if ((err = store_begin_many(st, cause)) != 0)
-		return err;
-	sqlite3_bind_int64(st->stmt[S_TRIAL_CONTINUE], 1, trial_id);
-	if ((err = store_run(st, S_TRIAL_CONTINUE, cause)) != 0)
-		goto fail;
-	rows++;
-	sqlite3_bind_int64(st->stmt[S_EPOCHS_AFTER], 1, trial_id);
-	sqlite3_bind_int(st->stmt[S_EPOCHS_AFTER], 2, epoch);
-	if ((err = store_run(st, S_EPOCHS_AFTER, cause)) != 0)
-		goto fail;
-	rows++;
-fail:
-	return store_end_many(st, err, rows, cause);
-}
-
-/* The validation accuracies recorded at one epoch by a search's trials (ASHA's rung). */
-int
-store_rung_values(struct store *st, int64_t search_id, int epoch, double **vals, int *n,
-    char **cause)
-{
-	sqlite3_stmt *stmt = st->stmt[S_RUNG_VALUES];
-	int rc, size = 0;
-
-	*vals = NULL;
-	*n = 0;
-	sqlite3_bind_int64(stmt, 1, search_id);
-	sqlite3_bind_int(stmt, 2, epoch);
-	while ((rc = store_next(st, S_RUNG_VALUES, cause)) == 1) {
-		if (sqlite3_column_type(stmt, 0) == SQLITE_NULL)
-			continue;
-		if (*n == size) {
-			size = size ? 2 * size : 64;
-			*vals = xreallocarray(*vals, (size_t)size, sizeof **vals);
-		}
-		(*vals)[(*n)++] = sqlite3_column_double(stmt, 0);
-	}
-	if (rc < 0) {
-		free(*vals);
-		*vals = NULL;
-		*n = 0;
-		return rc;
-	}
-	return 0;
-}

@@ -116,7 +116,6 @@ trial_kill_all(struct engine *e, enum trial_status why)
 static void
 trial_epoch(struct engine *e, struct trial *t, const struct wevent *ev)
 {
-	char *cause = NULL;
 	double v;
 	cJSON *out;
 	int i;
@@ -126,15 +125,14 @@ trial_epoch(struct engine *e, struct trial *t, const struct wevent *ev)
 	v = wevent_metric(ev, "val_acc");
 	if (!isnan(v) && !(v <= t->best_val_acc))
 		t->best_val_acc = v;
-	if (store_epoch_add(e->store, t->id, ev->epoch, ev->metrics, ev->nmetrics, &cause) != 0)
-		engine_store_error(e, "add epoch", cause);
 	out = cJSON_CreateObject();
 	if (ev->epoch >= 0)
 		cJSON_AddNumberToObject(out, "epoch", ev->epoch);
 	for (i = 0; i < ev->nmetrics; i++)
 		cJSON_AddNumberToObject(out, ev->metrics[i].name, ev->metrics[i].value);
 	cJSON_AddNumberToObject(out, "number", t->number);
-	engine_publish(e, t->search->id, t->id, EV_EPOCH, out);
+	engine_publish_report(e, t->search->id, t->id, ev->epoch, t->params, ev->metrics,
+	    ev->nmetrics, out);
 	babysit_epoch(t, ev);
 }
 

@@ -67,7 +67,7 @@ watch_pump(struct conn *c)
 
 	while (c->watching && !c->watch_live && !c->closing &&
 	    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) < WATCH_MAX_QUEUE) {
-		page = store_events(c->f->store, c->watch_search, c->watch_next - 1, WATCH_PAGE,
+		page = store_event_history(c->f->store, c->watch_search, c->watch_next - 1, WATCH_PAGE,
 		    &cause);
 		if (page == NULL) {
 			log_warn("watch: %s", cause);

@@ -92,7 +92,7 @@ check "$nclients clients: held open at once" "$(result held)" "$nclients"
 check "$nclients clients: none refused or dropped" "$(result refused)/$(result dropped)" "0/0"
 check "$nclients clients: replies (watch 1, submit and hello 2 each, a last hello each)" \
     "$(result replies)" $((nwatch + 2 * (nclients - nwatch) + nclients))
-nev=$(q "select count(*) from events where search_id=$id")
+nev=$(q "select (select count(*) from events where search_id=$id) + (select count(*) from reports r join trials t on t.id = r.trial_id where t.search_id=$id)")
 check "$nclients clients: every watcher got all $nev events of the search" "$(result events)" \
     $((nwatch * nev))
 peak=$(result daemon_fds_peak)

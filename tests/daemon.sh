@@ -198,6 +198,8 @@ chmod +x "$tmp/badworker"
 launch_daemon --worker "$tmp/badworker"
 "$tuna_vg" status > "$tmp/status" 2>&1
 check_contains "restart: old searches listed" "$tmp/status" "smoke"
+"$tuna_vg" tail "$id" > "$tmp/tail3" 2>&1
+check "restart: tail shows the same history" "$(cmp "$tmp/tail2" "$tmp/tail3" 2>&1 && wc -l < "$tmp/tail3")" "$(wc -l < "$tmp/tail2")"
 sed 's/"trials": 6/"trials": 3/' "$tmp/search.json" > "$tmp/three.json"
 id4=$(submit_id "$tmp/three.json")
 wait_search "$id4"
@@ -231,7 +233,8 @@ kill -TERM $daemon_pid
 stopped "vanished worker: SIGTERM"
 
 # max_retries: a trial whose worker crashed runs again (fresh process, same hyperparameters).
-printf '#!/bin/sh\n%s\nif mkdir "%s/crashed" 2>/dev/null; then echo "crash on purpose" >&2; kill -SEGV $$; fi\nexec "%s" "$@"\n' "$checks" "$tmp" "$worker" > "$tmp/flaky"
+# The worker that crashes keeps the trial line it was given (the trial's id and hyperparameters).
+printf '#!/bin/sh\n%s\nif mkdir "%s/crashed" 2>/dev/null; then IFS= read -r line; printf "%%s\\n" "$line" > "%s/given"; echo "crash on purpose" >&2; kill -SEGV $$; fi\nexec "%s" "$@"\n' "$checks" "$tmp" "$tmp" "$worker" > "$tmp/flaky"
 chmod +x "$tmp/flaky"
 launch_daemon --worker "$tmp/flaky" --workers 1
 sed 's/"trials": 6/"trials": 2, "max_retries": 1/' "$tmp/search.json" > "$tmp/retry.json"
@@ -239,7 +242,14 @@ id6=$(submit_id "$tmp/retry.json")
 wait_search "$id6"
 check "retry: both trials done in the end" "$(q "select count(*) from trials where search_id=$id6 and status='done'")" 2
 check "retry: the crash is recorded as a retry" "$(q "select count(*) from events where search_id=$id6 and kind='retry' and json_extract(data,'\$.error') like '%signal 11%crash on purpose%'")" 1
-check "retry: same hyperparameters" "$(q "select count(distinct json_extract(data,'\$.params')) from events e where search_id=$id6 and kind='trial_start' and json_extract(data,'\$.number')=(select json_extract(data,'\$.number') from events where search_id=$id6 and kind='retry')")" 1
+# the run again trained with the α and β1 the crashed one was given (its epoch 1 says them)
+retried=$(q "select trial_id from events where search_id=$id6 and kind='retry'")
+check "retry: the same hyperparameters" "$(python3 -c '
+import json, sys
+given = json.loads(open(sys.argv[1]).read())
+ran = dict(zip(("alpha", "beta1"), map(float, sys.argv[3].split("|"))))
+print(given["id"] == int(sys.argv[2]) and all(abs(ran[k] - given["params"][k]) <= 1e-12 * given["params"][k] for k in ran))
+' "$tmp/given" "$retried" "$(q "select group_concat(value, '|') from (select value from report_values where trial_id=$retried and epoch=1 and undone is null and name in ('alpha', 'beta1') order by name)")")" True
 kill -TERM $daemon_pid
 stopped "retry: SIGTERM"
 

@@ -175,6 +175,13 @@ test_every_kind(void)
 	    1);
 	ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(s.json, "early_stopping")));
 	ASSERT(cJSON_GetObjectItemCaseSensitive(s.json, "panda") == NULL);
+	/* the objective by default: val_acc, highest first */
+	ASSERT_EQ_STR(s.objective, "val_acc");
+	ASSERT(!s.minimize);
+	ASSERT_EQ_STR(member_str(cJSON_GetObjectItemCaseSensitive(s.json, "objective"), "metric"),
+	    "val_acc");
+	ASSERT_EQ_STR(member_str(cJSON_GetObjectItemCaseSensitive(s.json, "objective"), "goal"),
+	    "max");
 	ASSERT_EQ_INT(s.rounds, 1);
 	ASSERT(!s.asha);
 	ASSERT_NEAR(num(&s, "epochs"), 10, 0);
@@ -219,6 +226,19 @@ test_fields(void)
 	    "coarse_to_fine");
 	ASSERT_EQ_STR(str(&s, "dataset"), "/nonexistent/dir");
 	ASSERT_NEAR(num(&s, "seed"), 9007199254740992.0, 0);
+	spec_free(&s);
+
+	/* An objective to minimize; a goal alone keeps val_acc. */
+	good(&s, "{\"dataset\": \"/nonexistent\", \"objective\": {\"metric\": \"val_loss\", "
+	    "\"goal\": \"min\"}}");
+	ASSERT_EQ_STR(s.objective, "val_loss");
+	ASSERT(s.minimize);
+	ASSERT_EQ_STR(member_str(cJSON_GetObjectItemCaseSensitive(s.json, "objective"), "goal"),
+	    "min");
+	spec_free(&s);
+	good(&s, "{\"dataset\": \"/nonexistent\", \"objective\": {\"goal\": \"max\"}}");
+	ASSERT_EQ_STR(s.objective, "val_acc");
+	ASSERT(!s.minimize);
 	spec_free(&s);
 
 	good(&s, "{\"dataset\": {\"path\": \"/nonexistent\", \"val_fraction\": 0.2,"
@@ -320,6 +340,18 @@ test_bad(void)
 	bad("{" DS ", \"mode\": \"panda\", \"early_stopping\": {\"kind\": \"asha\"}}",
 	    "early_stopping: only for caviar mode");
 	bad("{" DS ", \"early_stopping\": \"asha\"}", "early_stopping: must be null or an object");
+	bad("{" DS ", \"objective\": \"val_acc\"}", "objective: must be an object");
+	bad("{" DS ", \"objective\": {\"metric\": \"val_acc\", \"goal\": \"max\", \"x\": 1}}",
+	    "objective.x: unknown key");
+	bad("{" DS ", \"objective\": {\"metric\": \"val_accuracy\", \"goal\": \"max\"}}",
+	    "objective.metric: must be a metric the trainer reports: train_loss, train_acc, "
+	    "val_loss, val_acc, alpha");
+	bad("{" DS ", \"objective\": {\"metric\": 1, \"goal\": \"max\"}}",
+	    "objective.metric: must be a metric");
+	bad("{" DS ", \"objective\": {\"metric\": \"val_loss\"}}",
+	    "objective.goal: required with a metric");
+	bad("{" DS ", \"objective\": {\"metric\": \"val_loss\", \"goal\": \"lowest\"}}",
+	    "objective.goal: must be \"max\" or \"min\"");
 	bad("{" DS ", \"early_stopping\": {}}", "early_stopping.kind: required");
 	bad("{" DS ", \"early_stopping\": {\"kind\": \"hyperband\"}}",
 	    "early_stopping.kind: must be \"asha\"");

@@ -168,16 +168,22 @@ check_time(const char *t)
 	    t[19] == '.');
 }
 
+/* A fixed moment for reports and events: 2025-12-01 00:00:00.123 UTC, in ms. */
+#define T0 1764547200123LL
+
 /*
- * Add an epoch given as a worker's epoch event (JSON): its "epoch", and every other number (or
- * null) as a named metric, in order — as the daemon's event parser hands them to the store.
+ * Add an epoch given as a worker's epoch event (JSON) of trial (search sid, params): its
+ * "epoch", and every other number (or null) as a named metric, in order — as the daemon's
+ * event parser hands them to the store — at time T0 + epoch seconds. *id: its place.
  */
 static int
-epoch_add(struct store *st, int64_t trial, const cJSON *ev, char **cause)
+epoch_add(struct store *st, int64_t *id, int64_t sid, int64_t trial, const cJSON *params,
+    const cJSON *ev, char **cause)
 {
 	struct metric m[32];
 	const cJSON *v, *k = cJSON_GetObjectItemCaseSensitive(ev, "epoch");
-	int n = 0;
+	int64_t ignored;
+	int n = 0, epoch = cJSON_IsNumber(k) ? k->valueint : -1;
 
 	cJSON_ArrayForEach(v, ev) {
 		if (strcmp(v->string, "epoch") == 0 || n == 32 ||
@@ -186,19 +192,29 @@ epoch_add(struct store *st, int64_t trial, const cJSON *ev, char **cause)
 		snprintf(m[n].name, sizeof m[n].name, "%s", v->string);
 		m[n++].value = cJSON_IsNumber(v) ? v->valuedouble : NAN;
 	}
-	return store_epoch_add(st, trial, cJSON_IsNumber(k) ? k->valueint : -1, m, n, cause);
+	return store_report_add(st, id != NULL ? id : &ignored, sid, trial, epoch,
+	    T0 + 1000 * epoch, params, m, n, cause);
 }
 
-/* A finished trial's results (NaN: none). */
-static void
-finish(struct store *st, int64_t trial, const char *status, double val_acc, double best)
+/* The val_acc objective, highest first; val_loss, lowest first. */
+static const struct store_objective max_acc = { "val_acc", false };
+static const struct store_objective min_loss = { "val_loss", true };
+
+/*
+ * Finish a trial with results (NaN: none) and return its objective as the store computed it
+ * from the trial's reports.
+ */
+static double
+finish_as(struct store *st, int64_t sid, int64_t trial, const char *status, double val_acc,
+    double best, const struct store_objective *o)
 {
 	struct store_result r = {
-		.status = trial_status_parse(status), .val_acc = val_acc, .val_loss = 0.5, .best_val_acc = best,
-		.test_acc = val_acc - 0.01, .test_loss = 0.6, .seconds = 1.5, .epochs = 3,
-		.exit_status = 0, .signal = 0, .error = NULL
+		.status = trial_status_parse(status), .val_acc = val_acc, .val_loss = 0.5,
+		.best_val_acc = best, .test_acc = val_acc - 0.01, .test_loss = 0.6, .seconds = 1.5,
+		.epochs = 3, .exit_status = 0, .signal = 0, .error = NULL
 	};
 	char *cause = NULL;
+	double objective = -1;
 
 	if (strcmp(status, "diverged") == 0) {
 		r.val_loss = r.test_acc = r.test_loss = NAN;
@@ -206,7 +222,26 @@ finish(struct store *st, int64_t trial, const char *status, double val_acc, doub
 		r.signal = 9;
 		r.error = "loss is NaN";
 	}
-	ASSERT_EQ_INT(store_trial_finish(st, trial, &r, &cause), 0);
+	ASSERT_EQ_INT(store_trial_finish(st, sid, trial, &r, o, &objective, &cause), 0);
+	return objective;
+}
+
+/* finish_as by val_acc, highest first. */
+static double
+finish(struct store *st, int64_t sid, int64_t trial, const char *status, double val_acc,
+    double best)
+{
+	return finish_as(st, sid, trial, status, val_acc, best, &max_acc);
+}
+
+/* An event with no id wanted. */
+static int
+event_add(struct store *st, int64_t sid, int64_t trial, const char *kind, const cJSON *data,
+    char **cause)
+{
+	int64_t id;
+
+	return store_event_add(st, &id, sid, trial, kind, T0, data, cause);
 }
 
 /* A fresh database path in the temporary directory. */
@@ -238,11 +273,16 @@ test_open(void)
 	ASSERT_EQ_STR(mode, "wal");
 	free(mode);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
-	    "name IN ('searches', 'trials', 'trial_params', 'epochs', 'events')"), 5);
+	    "name IN ('searches', 'trials', 'rounds', 'events', 'reports', 'metrics')"), 6);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND "
-	    "name IN ('best_trials', 'search_progress')"), 2);
+	    "name IN ('best_trials', 'search_progress', 'trial_params', 'epochs', "
+	    "'report_values')"), 5);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
-	    "name IN ('trials_search_status', 'trials_search_val_acc', 'events_search')"), 3);
+	    "name IN ('trials_search_status', 'trials_search_objective', 'events_search', "
+	    "'reports_trial')"), 4);
+	/* The one copy of each fact: no epochs table, no trial_params table any more. */
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+	    "name IN ('epochs', 'trial_params')"), 0);
 	/* The WAL file exists while the store has the database open. */
 	wal = tu_path(tmp, "open.db-wal");
 	ASSERT(access(wal, F_OK) == 0);
@@ -305,24 +345,87 @@ test_upgrade(void)
 	free(path);
 }
 
-/* Writes, pending and flush, the JSON reads, the views, the users' queries, trial reset. */
+/* The val_acc trial i reports at epoch k (1…3): objectives 0.85, 0.9, 0.3, 0.92. */
+static const char *const accs[4][3] = {
+	{ "0.8", "0.85", "0.83" }, { "0.7", "0.8", "0.9" }, { "0.3", "0.2", "null" },
+	{ "0.92", "0.9", "0.91" }
+};
+
+/* The epoch event trial i (params p) reports at epoch k, as its worker wrote it. */
+static cJSON *
+epoch_event(int i, int k, const cJSON *p)
+{
+	char text[512], beta[64] = "";
+	double alpha = cJSON_GetObjectItemCaseSensitive(p, "alpha")->valuedouble;
+
+	/* α as given at epoch 1, then halved; β (β1) as given */
+	if (i == 0 || i == 3)
+		snprintf(beta, sizeof beta, "\"beta1\": %.17g,",
+		    cJSON_GetObjectItemCaseSensitive(p, "beta1")->valuedouble);
+	else if (i == 1)
+		snprintf(beta, sizeof beta, "\"beta\": %.17g,",
+		    cJSON_GetObjectItemCaseSensitive(p, "beta")->valuedouble);
+	snprintf(text, sizeof text, "{\"epoch\": %d, \"train_loss\": %g, \"train_acc\": %g, "
+	    "\"val_loss\": %g, \"val_acc\": %s, \"alpha\": %.17g, %s \"seconds\": 0.25, "
+	    "\"eval_seconds\": 0.01}", k, 1.0 / k, 0.5 + 0.1 * k, 1.1 / k, accs[i][k - 1],
+	    alpha / (1 << (k - 1)), beta);
+	return json(text);
+}
+
+/*
+ * Whether a history entry is the epoch event ev, rebuilt: every member of ev with its value
+ * (in any order), and id, event, search, trial, time, number.
+ */
+static void
+check_epoch(const cJSON *o, const cJSON *ev, int64_t id, int64_t sid, int64_t trial,
+    int number)
+{
+	const cJSON *v;
+	char when[32];
+	int k = (int)num(ev, "epoch");
+
+	ASSERT_EQ_INT(num(o, "id"), id);
+	ASSERT_EQ_STR(str(o, "event"), "epoch");
+	ASSERT_EQ_INT(num(o, "search"), sid);
+	ASSERT_EQ_INT(num(o, "trial"), trial);
+	ASSERT_EQ_INT(num(o, "number"), number);
+	snprintf(when, sizeof when, "2025-12-01 00:00:%02d.123", k);
+	ASSERT_EQ_STR(str(o, "time"), when);
+	/* the first members in the order a watcher was sent them */
+	ASSERT_EQ_STR(o->child->string, "id");
+	ASSERT_EQ_STR(o->child->next->next->next->next->next->string, "epoch");
+	ASSERT_EQ_INT(cJSON_GetArraySize((cJSON *)o), cJSON_GetArraySize((cJSON *)ev) + 6);
+	cJSON_ArrayForEach(v, ev) {
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(o, v->string);
+
+		if (w == NULL)
+			fprintf(stderr, "rebuilt epoch lacks %s\n", v->string);
+		ASSERT(w != NULL);
+		ASSERT(cJSON_Compare(v, w, 1));
+	}
+}
+
+/* Writes, pending and flush, the JSON reads, the history rebuilt, the views, trial reset. */
 static void
 test_store(void)
 {
 	char *path = db_path("tuna.db"), *cause = NULL, *t, sql[1024];
 	struct store *st;
 	sqlite3 *db;
-	cJSON *params[4], *ep, *data, *a, *o, *tr, *p;
-	int64_t sid, sid2, tid[4], again, eid, first_eid = 0, *ids;
+	cJSON *params[4], *evs[4][3], *ep, *data, *a, *o, *tr, *p;
+	int64_t sid, sid2, tid[4], again, eid, rid[4][3], start_eid[4], end_eid[4], *ids, last;
 	int i, k, n;
 
 	ASSERT_EQ_INT(store_open(&st, path, &cause), 0);
 	db = db2_open(path);
 	ASSERT_EQ_INT(store_pending(st), 0);
 	ASSERT_EQ_INT(store_flush(st, &cause), 0);	/* nothing to commit */
+	ASSERT_EQ_INT(store_last_id(st, &last, &cause), 0);
+	ASSERT_EQ_INT(last, 0);
 
 	ASSERT_EQ_INT(store_search_add(st, &sid, "lr sweep", "caviar", "random",
-	    "{\"trials\": 4, \"params\": {\"alpha\": {\"log\": [1e-4, 1e-1]}}}",
+	    "{\"trials\": 4, \"params\": {\"alpha\": {\"log\": [1e-4, 1e-1]}}, "
+	    "\"objective\": {\"metric\": \"val_acc\", \"goal\": \"max\"}}",
 	    "[\"setosa\",\"versicolor\",\"virginica\"]", 4, 2, &cause), 0);
 	ASSERT_EQ_INT(sid, 1);
 	ASSERT_EQ_INT(store_pending(st), 1);
@@ -343,42 +446,56 @@ test_store(void)
 	n = 0;
 	for (i = 0; i < 4; i++) {
 		ASSERT_EQ_INT(store_trial_add(st, &tid[i], sid, i, 1, params[i], &cause), 0);
-		n += 1 + cJSON_GetArraySize(params[i]);
-		ASSERT_EQ_INT(store_pending(st), n);
-		for (k = 1; k <= 3; k++) {
-			snprintf(sql, sizeof sql, "{\"epoch\": %d, \"train_loss\": %g, "
-			    "\"train_acc\": %g, \"val_loss\": %g, \"val_acc\": %s, \"alpha\": %g, "
-			    "%s \"seconds\": 0.25, \"eval_seconds\": 0.01}", k, 1.0 / k,
-			    0.5 + 0.1 * k, 1.1 / k, i == 2 && k == 3 ? "null" : "0.7",
-			    0.01 / k, i == 0 ? "\"beta1\": 0.9," : i == 1 ? "\"beta\": 0.95," : "");
-			ep = json(sql);
-			ASSERT_EQ_INT(epoch_add(st, tid[i], ep, &cause), 0);
-			cJSON_Delete(ep);
-			n++;
+		ASSERT_EQ_INT(store_pending(st), ++n);
+		/* trials 0 and 1 kept whole, 2 and 3 thin (their row says it) */
+		data = NULL;
+		if (i < 2) {
+			data = cJSON_CreateObject();
+			cJSON_AddNumberToObject(data, "number", i);
+			cJSON_AddNumberToObject(data, "round", 1);
+			cJSON_AddItemToObject(data, "params", cJSON_Duplicate(params[i], 1));
 		}
-		data = cJSON_CreateObject();
-		cJSON_AddNumberToObject(data, "number", i);
-		cJSON_AddItemToObject(data, "params", cJSON_Duplicate(params[i], 1));
-		ASSERT_EQ_INT(store_event_add(st, &eid, sid, tid[i], "trial_start", data, &cause),
-		    0);
+		ASSERT_EQ_INT(store_event_add(st, &start_eid[i], sid, tid[i], "trial_start", T0,
+		    data, &cause), 0);
 		cJSON_Delete(data);
 		n++;
-		if (i == 0)
-			first_eid = eid;
+		for (k = 1; k <= 3; k++) {
+			evs[i][k - 1] = epoch_event(i, k, params[i]);
+			ASSERT_EQ_INT(epoch_add(st, &rid[i][k - 1], sid, tid[i], params[i],
+			    evs[i][k - 1], &cause), 0);
+			ASSERT_EQ_INT(rid[i][k - 1], (k == 1 ? start_eid[i] : rid[i][k - 2]) + 1);
+			/* a new name is a row of metrics: 8 at the first epoch, then beta */
+			n += 1 + (i == 0 && k == 1 ? 8 : i == 1 && k == 1 ? 1 : 0);
+			ASSERT_EQ_INT(store_pending(st), n);
+		}
 	}
-	ASSERT_EQ_INT(store_pending(st), n);
-	finish(st, tid[0], "done", 0.8, 0.85);
-	finish(st, tid[1], "done", 0.9, 0.9);
-	finish(st, tid[2], "diverged", NAN, 0.3);
-	finish(st, tid[3], "done", 0.9, 0.92);
-	ASSERT_EQ_INT(store_event_add(st, NULL, 0, 0, "log", NULL, &cause), 0);
+	ASSERT_NEAR(finish(st, sid, tid[0], "done", 0.83, 0.85), 0.85, 1e-12);
+	ASSERT_NEAR(finish(st, sid, tid[1], "done", 0.9, 0.9), 0.9, 1e-12);
+	ASSERT_NEAR(finish(st, sid, tid[2], "diverged", NAN, 0.3), 0.3, 1e-12);
+	ASSERT_NEAR(finish(st, sid, tid[3], "done", 0.91, 0.92), 0.92, 1e-12);
+	n += 4;
+	for (i = 0; i < 4; i++) {
+		data = NULL;
+		if (i == 0) {	/* kept whole (a retry's end is) */
+			data = cJSON_CreateObject();
+			cJSON_AddNumberToObject(data, "number", 0);
+			cJSON_AddStringToObject(data, "status", "failed");
+		}
+		ASSERT_EQ_INT(store_event_add(st, &end_eid[i], sid, tid[i], "trial_end", T0, data,
+		    &cause), 0);
+		cJSON_Delete(data);
+		n++;
+	}
+	ASSERT_EQ_INT(store_event_add(st, &eid, 0, 0, "log", T0, NULL, &cause), 0);
 	data = json("{\"message\": \"hello\", \"id\": 12345, \"event\": \"clash\"}");
-	ASSERT_EQ_INT(store_event_add(st, NULL, 0, 0, "log", data, &cause), 0);
+	ASSERT_EQ_INT(store_event_add(st, &eid, 0, 0, "log", T0, data, &cause), 0);
 	cJSON_Delete(data);
-	ASSERT_EQ_INT(store_pending(st), n + 6);
+	ASSERT_EQ_INT(store_pending(st), n + 2);
+	ASSERT_EQ_INT(store_last_id(st, &last, &cause), 0);
+	ASSERT_EQ_INT(last, eid);
 
 	/* Reads see the uncommitted writes; the other connection does not. */
-	a = store_best(st, sid, 10, &cause);
+	a = store_search_best(st, sid, 10, &cause);
 	ASSERT(a != NULL);
 	ASSERT_EQ_INT(cJSON_GetArraySize(a), 3);
 	cJSON_Delete(a);
@@ -386,9 +503,22 @@ test_store(void)
 	ASSERT_EQ_INT(store_flush(st, &cause), 0);
 	ASSERT_EQ_INT(store_pending(st), 0);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trials"), 4);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM reports"), 12);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs"), 12);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM metrics"), 9);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trial_params"), 19);
-	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM events"), 6);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM events"), 10);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM events WHERE kind = 'epoch'"), 0);
+
+	/* Each fact once: α at epoch 1 and β are the trial's params, stored NULL. */
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM reports WHERE v4 IS NULL"), 4);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM reports WHERE v5 IS NULL"), 12);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM reports WHERE v8 IS NULL"), 12);
+	/* absent: beta1 (slot 5) in trials 1 and 2, beta (slot 8) in 2 and 3 (not 0: older) */
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM reports WHERE absent IS NULL"), 3);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM reports WHERE absent = 32"), 3);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM reports WHERE absent = 32 + 256"), 3);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM reports WHERE absent = 256"), 3);
 
 	/* trial_params: REAL, INTEGER for integral numbers, TEXT, booleans 0/1. */
 	t = q_text(db, "SELECT typeof(value) FROM trial_params WHERE trial_id = %lld AND "
@@ -406,7 +536,7 @@ test_store(void)
 	ASSERT_EQ_INT(q_int(db, "SELECT value FROM trial_params WHERE trial_id = %lld AND "
 	    "name = 'batch_size' AND typeof(value) = 'integer'", (long long)tid[1]), 128);
 
-	/* epochs: beta from "beta", else "beta1", else NULL; JSON null is NULL. */
+	/* epochs: beta from "beta", else "beta1", else NULL; α read back; JSON null is NULL. */
 	t = q_text(db, "SELECT beta FROM epochs WHERE trial_id = %lld AND epoch = 2",
 	    (long long)tid[0]);
 	ASSERT_EQ_STR(t, "0.9");
@@ -415,6 +545,14 @@ test_store(void)
 	    (long long)tid[1]);
 	ASSERT_EQ_STR(t, "0.95");
 	free(t);
+	t = q_text(db, "SELECT alpha FROM epochs WHERE trial_id = %lld AND epoch = 1",
+	    (long long)tid[1]);
+	ASSERT_EQ_STR(t, "0.03");
+	free(t);
+	t = q_text(db, "SELECT alpha FROM epochs WHERE trial_id = %lld AND epoch = 3",
+	    (long long)tid[1]);
+	ASSERT_EQ_STR(t, "0.0075");
+	free(t);
 	ASSERT_EQ_INT(q_int(db, "SELECT beta IS NULL FROM epochs WHERE trial_id = %lld AND "
 	    "epoch = 2", (long long)tid[2]), 1);
 	ASSERT_EQ_INT(q_int(db, "SELECT val_acc IS NULL FROM epochs WHERE trial_id = %lld AND "
@@ -422,16 +560,36 @@ test_store(void)
 	ASSERT_EQ_INT(q_int(db, "SELECT round(train_loss * 1000) FROM epochs WHERE "
 	    "trial_id = %lld AND epoch = 2", (long long)tid[2]), 500);
 
-	/* trials: NaN, exit status -1, signal 0 are NULL. */
+	/* report_values: every number a report carried, by name, and no other. */
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM report_values WHERE trial_id = %lld",
+	    (long long)tid[0]), 3 * 8);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM report_values WHERE trial_id = %lld",
+	    (long long)tid[2]), 3 * 7);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM report_values WHERE trial_id = %lld "
+	    "AND name = 'beta'", (long long)tid[1]), 3);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM report_values WHERE name = 'beta1'"), 6);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM report_values WHERE value IS NULL"), 1);
+	t = q_text(db, "SELECT group_concat(value, ' ') FROM (SELECT value FROM report_values "
+	    "WHERE trial_id = %lld AND name = 'val_acc' ORDER BY epoch)", (long long)tid[1]);
+	ASSERT_EQ_STR(t, "0.7 0.8 0.9");
+	free(t);
+	t = q_text(db, "SELECT typeof(value) FROM report_values WHERE trial_id = %lld AND "
+	    "name = 'alpha' AND epoch = 1", (long long)tid[2]);
+	ASSERT_EQ_STR(t, "real");
+	free(t);
+
+	/* trials: NaN, exit status -1, signal 0 are NULL; the objective, from the reports. */
 	ASSERT_EQ_INT(q_int(db, "SELECT val_acc IS NULL AND test_acc IS NULL AND exit_status IS "
 	    "NULL AND signal = 9 FROM trials WHERE id = %lld", (long long)tid[2]), 1);
 	ASSERT_EQ_INT(q_int(db, "SELECT exit_status = 0 AND signal IS NULL AND error IS NULL "
 	    "FROM trials WHERE id = %lld", (long long)tid[0]), 1);
 	ASSERT_EQ_INT(q_int(db, "SELECT julianday(finished_at) >= julianday(started_at) FROM "
 	    "trials WHERE id = %lld", (long long)tid[0]), 1);
+	ASSERT_EQ_INT(q_int(db, "SELECT round(objective * 100) FROM trials WHERE id = %lld",
+	    (long long)tid[3]), 92);
 
-	/* store_searches. */
-	a = store_searches(st, &cause);
+	/* store_search_list. */
+	a = store_search_list(st, &cause);
 	ASSERT(a != NULL);
 	ASSERT_EQ_INT(cJSON_GetArraySize(a), 1);
 	o = cJSON_GetArrayItem(a, 0);
@@ -450,14 +608,17 @@ test_store(void)
 	ASSERT_EQ_INT(num(p, "running"), 0);
 	ASSERT_EQ_INT(num(p, "queued"), 0);
 	ASSERT_EQ_INT(num(p, "pruned"), 0);
-	ASSERT_EQ_INT(cJSON_GetArraySize(p), 8);
-	ASSERT_NEAR(num(o, "best_val_acc"), 0.9, 1e-12);
-	ASSERT_EQ_INT(num(o, "best_trial"), tid[1]);
+	ASSERT_EQ_INT(cJSON_GetArraySize(p), TRIAL_NSTATUS);
+	p = cJSON_GetObjectItemCaseSensitive(o, "objective");
+	ASSERT_EQ_STR(str(p, "metric"), "val_acc");
+	ASSERT_EQ_STR(str(p, "goal"), "max");
+	ASSERT_NEAR(num(o, "best"), 0.92, 1e-12);
+	ASSERT_EQ_INT(num(o, "best_trial"), tid[3]);
 	ASSERT(cJSON_GetObjectItemCaseSensitive(o, "spec") == NULL);
 	cJSON_Delete(a);
 
-	/* store_search: spec parsed, trials by number with params objects. */
-	o = store_search(st, sid, &cause);
+	/* store_search_get: spec parsed, trials by number with params objects. */
+	o = store_search_get(st, sid, &cause);
 	ASSERT(o != NULL);
 	ASSERT_EQ_INT(num(cJSON_GetObjectItemCaseSensitive(o, "spec"), "trials"), 4);
 	ASSERT_EQ_INT(num(cJSON_GetObjectItemCaseSensitive(o, "counts"), "done"), 3);
@@ -489,10 +650,11 @@ test_store(void)
 	ASSERT_EQ_INT(num(tr, "signal"), 9);
 	ASSERT_EQ_STR(str(tr, "error"), "loss is NaN");
 	ASSERT_NEAR(num(tr, "best_val_acc"), 0.3, 1e-12);
+	ASSERT_NEAR(num(tr, "objective"), 0.3, 1e-12);
 	tr = cJSON_GetArrayItem(a, 0);
 	ASSERT_EQ_STR(str(tr, "status"), "done");
-	ASSERT_NEAR(num(tr, "val_acc"), 0.8, 1e-12);
-	ASSERT_NEAR(num(tr, "test_acc"), 0.79, 1e-12);
+	ASSERT_NEAR(num(tr, "val_acc"), 0.83, 1e-12);
+	ASSERT_NEAR(num(tr, "test_acc"), 0.82, 1e-12);
 	ASSERT_EQ_INT(num(tr, "exit_status"), 0);
 	ASSERT(is_null(tr, "signal"));
 	ASSERT(is_null(tr, "error"));
@@ -500,54 +662,89 @@ test_store(void)
 	ASSERT(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
 	    tr, "params"), "batchnorm")));
 	cJSON_Delete(o);
-	ASSERT(store_search(st, 99, &cause) == NULL);
+	ASSERT(store_search_get(st, 99, &cause) == NULL);
 	ASSERT_EQ_STR(cause, "search 99: no such search");
 	free(cause);
 	cause = NULL;
 
-	/* store_best: by val_acc, ties by lower trial id; n limits; 0 means every search. */
-	a = store_best(st, sid, 2, &cause);
+	/* store_search_best: by the objective, ties by lower trial id; n limits; 0: all. */
+	a = store_search_best(st, sid, 2, &cause);
 	ASSERT(a != NULL);
 	ASSERT_EQ_INT(cJSON_GetArraySize(a), 2);
 	o = cJSON_GetArrayItem(a, 0);
-	ASSERT_EQ_INT(num(o, "trial"), tid[1]);
+	ASSERT_EQ_INT(num(o, "trial"), tid[3]);
 	ASSERT_EQ_INT(num(o, "search"), sid);
-	ASSERT_EQ_INT(num(o, "number"), 1);
+	ASSERT_EQ_INT(num(o, "number"), 3);
 	ASSERT_EQ_INT(num(o, "round"), 1);
-	ASSERT_NEAR(num(o, "val_acc"), 0.9, 1e-12);
-	ASSERT_NEAR(num(o, "best_val_acc"), 0.9, 1e-12);
-	ASSERT_NEAR(num(o, "test_acc"), 0.89, 1e-12);
+	ASSERT_EQ_STR(str(o, "metric"), "val_acc");
+	ASSERT_NEAR(num(o, "objective"), 0.92, 1e-12);
+	ASSERT_NEAR(num(o, "val_acc"), 0.91, 1e-12);
+	ASSERT_NEAR(num(o, "best_val_acc"), 0.92, 1e-12);
+	ASSERT_NEAR(num(o, "test_acc"), 0.90, 1e-12);
 	ASSERT_EQ_INT(num(o, "epochs"), 3);
 	ASSERT_NEAR(num(o, "seconds"), 1.5, 1e-12);
-	ASSERT(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(o, "params"), params[1], 1));
-	ASSERT_EQ_INT(num(cJSON_GetArrayItem(a, 1), "trial"), tid[3]);
+	ASSERT(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(o, "params"), params[3], 1));
+	ASSERT_EQ_INT(num(cJSON_GetArrayItem(a, 1), "trial"), tid[1]);
 	cJSON_Delete(a);
-	a = store_best(st, 0, 0, &cause);
+	a = store_search_best(st, 0, 0, &cause);
 	ASSERT_EQ_INT(cJSON_GetArraySize(a), 3);
 	ASSERT_EQ_INT(num(cJSON_GetArrayItem(a, 2), "trial"), tid[0]);
 	cJSON_Delete(a);
-	a = store_best(st, 77, 5, &cause);
+	a = store_search_best(st, 77, 5, &cause);
 	ASSERT_EQ_INT(cJSON_GetArraySize(a), 0);
 	cJSON_Delete(a);
 
-	/* store_events: data merged, NULL search/trial omitted, after and limit. */
-	a = store_events(st, sid, 0, 0, &cause);
+	/*
+	 * store_event_history: events and reports in one order; an epoch event rebuilt from its
+	 * report; a thin trial_start or trial_end rebuilt from its trial's row; data merged; a
+	 * NULL search or trial omitted; after and limit.
+	 */
+	a = store_event_history(st, sid, 0, 0, &cause);
 	ASSERT(a != NULL);
-	ASSERT_EQ_INT(cJSON_GetArraySize(a), 4);
-	o = cJSON_GetArrayItem(a, 1);
-	ASSERT_EQ_INT(num(o, "id"), first_eid + 1);
-	ASSERT_EQ_STR(str(o, "event"), "trial_start");
-	ASSERT_EQ_INT(num(o, "search"), sid);
-	ASSERT_EQ_INT(num(o, "trial"), tid[1]);
-	ASSERT_EQ_INT(num(o, "number"), 1);
-	check_time(str(o, "time"));
-	ASSERT(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(o, "params"), params[1], 1));
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 4 * (1 + 3) + 4);
+	for (i = 0; i < 4; i++) {
+		o = cJSON_GetArrayItem(a, 4 * i);
+		ASSERT_EQ_INT(num(o, "id"), start_eid[i]);
+		ASSERT_EQ_STR(str(o, "event"), "trial_start");
+		ASSERT_EQ_INT(num(o, "search"), sid);
+		ASSERT_EQ_INT(num(o, "trial"), tid[i]);
+		ASSERT_EQ_INT(num(o, "number"), i);
+		ASSERT_EQ_INT(num(o, "round"), 1);
+		ASSERT_EQ_STR(str(o, "time"), "2025-12-01 00:00:00.123");
+		ASSERT(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(o, "params"), params[i],
+		    1));
+		ASSERT_EQ_INT(cJSON_GetArraySize(o), 8);
+		for (k = 1; k <= 3; k++)
+			check_epoch(cJSON_GetArrayItem(a, 4 * i + k), evs[i][k - 1],
+			    rid[i][k - 1], sid, tid[i], i);
+	}
+	/* members in the order of the search's names: beta, named late, comes last */
+	o = cJSON_GetArrayItem(a, 4 * 1 + 1);
+	ASSERT_EQ_STR(cJSON_GetArrayItem(o, 13)->string, "beta");
+	o = cJSON_GetArrayItem(a, 16);		/* trial 0's end, kept whole */
+	ASSERT_EQ_INT(num(o, "id"), end_eid[0]);
+	ASSERT_EQ_STR(str(o, "status"), "failed");
+	ASSERT(cJSON_GetObjectItemCaseSensitive(o, "objective") == NULL);
+	o = cJSON_GetArrayItem(a, 18);		/* trial 2's end, thin: from its row */
+	ASSERT_EQ_INT(num(o, "id"), end_eid[2]);
+	ASSERT_EQ_STR(str(o, "event"), "trial_end");
+	ASSERT_EQ_INT(num(o, "number"), 2);
+	ASSERT_EQ_INT(num(o, "round"), 1);
+	ASSERT_EQ_STR(str(o, "status"), "diverged");
+	ASSERT(is_null(o, "val_acc"));
+	ASSERT_NEAR(num(o, "best_val_acc"), 0.3, 1e-12);
+	ASSERT(is_null(o, "test_acc"));
+	ASSERT_EQ_INT(num(o, "epochs"), 3);
+	ASSERT_NEAR(num(o, "seconds"), 1.5, 1e-12);
+	ASSERT_NEAR(num(o, "objective"), 0.3, 1e-12);
+	ASSERT_EQ_STR(str(o, "error"), "loss is NaN");
 	cJSON_Delete(a);
-	a = store_events(st, 0, first_eid, 2, &cause);
+	a = store_event_history(st, 0, start_eid[0], 2, &cause);
 	ASSERT_EQ_INT(cJSON_GetArraySize(a), 2);
-	ASSERT_EQ_INT(num(cJSON_GetArrayItem(a, 0), "id"), first_eid + 1);
+	ASSERT_EQ_INT(num(cJSON_GetArrayItem(a, 0), "id"), rid[0][0]);
+	ASSERT_EQ_STR(str(cJSON_GetArrayItem(a, 0), "event"), "epoch");
 	cJSON_Delete(a);
-	a = store_events(st, 0, first_eid + 3, 0, &cause);
+	a = store_event_history(st, 0, end_eid[3], 0, &cause);
 	ASSERT_EQ_INT(cJSON_GetArraySize(a), 2);
 	o = cJSON_GetArrayItem(a, 0);
 	ASSERT_EQ_STR(str(o, "event"), "log");
@@ -556,7 +753,7 @@ test_store(void)
 	o = cJSON_GetArrayItem(a, 1);
 	ASSERT_EQ_STR(str(o, "message"), "hello");
 	ASSERT_EQ_STR(str(o, "event"), "log");		/* the event's own members win */
-	ASSERT_EQ_INT(num(o, "id"), first_eid + 5);
+	ASSERT_EQ_INT(num(o, "id"), eid);
 	cJSON_Delete(a);
 
 	/*
@@ -564,13 +761,13 @@ test_store(void)
 	 * an open write transaction: WAL readers do not wait ("database is locked").
 	 */
 	ep = json("{\"epoch\": 4, \"train_loss\": 0.1, \"val_acc\": 0.95}");
-	ASSERT_EQ_INT(epoch_add(st, tid[3], ep, &cause), 0);
+	ASSERT_EQ_INT(epoch_add(st, NULL, sid, tid[3], params[3], ep, &cause), 0);
 	cJSON_Delete(ep);
 	ASSERT_EQ_INT(store_pending(st), 1);
 	ASSERT_EQ_INT(q_rows(db, "SELECT * FROM best_trials"), 3);
-	ASSERT_EQ_INT(q_int(db, "SELECT trial_id FROM best_trials LIMIT 1"), tid[1]);
+	ASSERT_EQ_INT(q_int(db, "SELECT trial_id FROM best_trials LIMIT 1"), tid[3]);
 	ASSERT_EQ_INT(q_int(db, "SELECT rank FROM best_trials WHERE trial_id = %lld",
-	    (long long)tid[3]), 1);
+	    (long long)tid[1]), 2);
 	ASSERT_EQ_INT(q_int(db, "SELECT rank FROM best_trials WHERE trial_id = %lld",
 	    (long long)tid[0]), 3);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs WHERE trial_id = %lld",
@@ -579,15 +776,19 @@ test_store(void)
 	    (long long)sid), 3);
 	ASSERT_EQ_INT(q_int(db, "SELECT failed FROM search_progress WHERE search_id = %lld",
 	    (long long)sid), 1);
-	ASSERT_EQ_INT(q_int(db, "SELECT best_trial_id FROM search_progress"), tid[1]);
+	ASSERT_EQ_INT(q_int(db, "SELECT best_trial_id FROM search_progress"), tid[3]);
+	ASSERT_EQ_INT(q_int(db, "SELECT round(best * 100) FROM search_progress"), 92);
+	t = q_text(db, "SELECT objective || ' ' || goal FROM search_progress");
+	ASSERT_EQ_STR(t, "val_acc max");
+	free(t);
 	ASSERT_EQ_INT(q_int(db, "SELECT elapsed_seconds >= 0 AND elapsed_seconds < 60 FROM "
 	    "search_progress"), 1);
 	snprintf(sql, sizeof sql, "select * from best_trials where search_id = %lld limit 5",
 	    (long long)sid);
 	ASSERT_EQ_INT(q_rows(db, sql), 3);
 	snprintf(sql, sizeof sql, "select floor(log10(json_extract(params, '$.alpha'))) as "
-	    "decade, count(*), max(val_acc), avg(val_acc) from trials where search_id = %lld and "
-	    "status = 'done' group by decade", (long long)sid);
+	    "decade, count(*), max(objective), avg(objective) from trials where search_id = %lld "
+	    "and status = 'done' group by decade", (long long)sid);
 	ASSERT_EQ_INT(q_rows(db, sql), 3);	/* decades -4, -3, -2 */
 	snprintf(sql, sizeof sql, "select cast(substr(printf('%%e', value), instr(printf('%%e', "
 	    "value), 'e') + 1) as integer) as decade, count(*), max(val_acc), avg(val_acc) from "
@@ -600,40 +801,53 @@ test_store(void)
 	snprintf(sql, sizeof sql, "select epoch, train_loss, val_loss, val_acc, alpha from epochs "
 	    "where trial_id = %lld order by epoch", (long long)tid[0]);
 	ASSERT_EQ_INT(q_rows(db, sql), 3);
+	snprintf(sql, sizeof sql, "select epoch, name, value from report_values where trial_id = "
+	    "%lld and undone is null order by epoch, name", (long long)tid[0]);
+	ASSERT_EQ_INT(q_rows(db, sql), 24);
 	ASSERT_EQ_INT(store_flush(st, &cause), 0);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs WHERE trial_id = %lld",
 	    (long long)tid[3]), 4);
 
-	/* Re-adding (search, number) resets the trial: same id, results and epochs gone. */
+	/*
+	 * Re-adding (search, number) resets the trial: same id and hyperparameters (its
+	 * reports read them back), results gone, reports undone.
+	 */
 	p = json("{\"alpha\": 0.004, \"optimizer\": \"rmsprop\"}");
 	ASSERT_EQ_INT(store_trial_add(st, &again, sid, 0, 2, p, &cause), 0);
 	ASSERT_EQ_INT(again, tid[0]);
+	ASSERT_EQ_INT(store_pending(st), 2);
 	ASSERT_EQ_INT(store_flush(st, &cause), 0);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trials"), 4);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs WHERE trial_id = %lld",
 	    (long long)tid[0]), 0);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM reports WHERE trial_id = %lld AND "
+	    "undone = 1", (long long)tid[0]), 3);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trial_params WHERE trial_id = %lld",
-	    (long long)tid[0]), 2);
+	    (long long)tid[0]), 5);
 	ASSERT_EQ_INT(q_int(db, "SELECT status = 'running' AND round = 2 AND val_acc IS NULL AND "
-	    "best_val_acc IS NULL AND epochs IS NULL AND finished_at IS NULL AND exit_status IS "
-	    "NULL FROM trials WHERE id = %lld", (long long)tid[0]), 1);
-	o = store_search(st, sid, &cause);
+	    "objective IS NULL AND best_val_acc IS NULL AND epochs IS NULL AND finished_at IS NULL "
+	    "AND exit_status IS NULL FROM trials WHERE id = %lld", (long long)tid[0]), 1);
+	o = store_search_get(st, sid, &cause);
 	tr = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "trials"), 0);
-	ASSERT(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(tr, "params"), p, 1));
+	ASSERT(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(tr, "params"), params[0], 1));
 	ASSERT_EQ_INT(num(cJSON_GetObjectItemCaseSensitive(o, "counts"), "running"), 1);
 	cJSON_Delete(o);
 	cJSON_Delete(p);
 	ASSERT_EQ_INT(q_rows(db, "SELECT * FROM best_trials"), 2);
+	/* its history still says what watchers were sent then */
+	a = store_event_history(st, sid, start_eid[0], 1, &cause);
+	check_epoch(cJSON_GetArrayItem(a, 0), evs[0][0], rid[0][0], sid, tid[0], 0);
+	cJSON_Delete(a);
 
 	/* Failed writes report what failed and leave the store usable. */
 	ep = json("{\"epoch\": 1, \"val_acc\": 0.5}");
-	ASSERT_EQ_INT(epoch_add(st, 424242, ep, &cause), -EINVAL);
-	ASSERT_STR_CONTAINS(cause, "store: insert epoch: FOREIGN KEY constraint failed");
+	ASSERT_EQ_INT(epoch_add(st, NULL, sid, 424242, params[1], ep, &cause), -EINVAL);
+	ASSERT_STR_CONTAINS(cause, "store: insert report: FOREIGN KEY constraint failed");
 	free(cause);
 	cause = NULL;
 	cJSON_Delete(ep);
 	ep = json("{\"val_acc\": 0.5}");
-	ASSERT_EQ_INT(epoch_add(st, tid[1], ep, &cause), -EINVAL);
+	ASSERT_EQ_INT(epoch_add(st, NULL, sid, tid[1], params[1], ep, &cause), -EINVAL);
 	ASSERT_STR_CONTAINS(cause, "epoch");
 	free(cause);
 	cause = NULL;
@@ -646,7 +860,7 @@ test_store(void)
 	free(cause);
 	cause = NULL;
 	ASSERT_EQ_INT(store_trial_add(st, &again, sid, 9, 1, params[0], &cause), 0);
-	ASSERT_EQ_INT(store_pending(st), 1 + cJSON_GetArraySize(params[0]));
+	ASSERT_EQ_INT(store_pending(st), 1);
 	ASSERT_EQ_INT(store_flush(st, &cause), 0);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trials"), 5);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trials WHERE search_id = 4242"), 0);
@@ -654,28 +868,28 @@ test_store(void)
 	/* Search status and the unfinished searches. */
 	ASSERT_EQ_INT(store_search_add(st, &sid2, "second", "panda", "coarse-to-fine", "{}", NULL,
 	    10, 1, &cause), 0);
-	ASSERT_EQ_INT(store_unfinished(st, &ids, &n, &cause), 0);
+	ASSERT_EQ_INT(store_search_unfinished(st, &ids, &n, &cause), 0);
 	ASSERT_EQ_INT(n, 2);
 	ASSERT_EQ_INT(ids[0], sid);
 	ASSERT_EQ_INT(ids[1], sid2);
 	free(ids);
 	ASSERT_EQ_INT(store_search_status(st, sid, SEARCH_DONE, &cause), 0);
-	ASSERT_EQ_INT(store_unfinished(st, &ids, &n, &cause), 0);
+	ASSERT_EQ_INT(store_search_unfinished(st, &ids, &n, &cause), 0);
 	ASSERT_EQ_INT(n, 1);
 	ASSERT_EQ_INT(ids[0], sid2);
 	free(ids);
-	a = store_searches(st, &cause);
+	a = store_search_list(st, &cause);
 	ASSERT_EQ_INT(cJSON_GetArraySize(a), 2);
 	o = cJSON_GetArrayItem(a, 0);
 	ASSERT_EQ_STR(str(o, "status"), "done");
 	check_time(str(o, "finished_at"));
 	o = cJSON_GetArrayItem(a, 1);
 	ASSERT_EQ_INT(num(o, "id"), sid2);
-	ASSERT(is_null(o, "best_val_acc"));
+	ASSERT(is_null(o, "best"));
 	ASSERT(is_null(o, "best_trial"));
 	ASSERT_EQ_INT(num(cJSON_GetObjectItemCaseSensitive(o, "counts"), "done"), 0);
 	cJSON_Delete(a);
-	o = store_search(st, sid2, &cause);	/* integer labels: no class names */
+	o = store_search_get(st, sid2, &cause);	/* integer labels: no class names */
 	ASSERT(o != NULL && cJSON_GetObjectItemCaseSensitive(o, "class_names") == NULL);
 	cJSON_Delete(o);
 	ASSERT_EQ_INT(store_search_status(st, sid2, SEARCH_RUNNING, &cause), 0);
@@ -683,23 +897,224 @@ test_store(void)
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM searches WHERE finished_at IS NULL"), 1);
 	/* best_trials lists the latest search first. */
 	ASSERT_EQ_INT(store_trial_add(st, &again, sid2, 0, 1, params[2], &cause), 0);
-	finish(st, again, "done", 0.5, 0.5);
+	ep = json("{\"epoch\": 1, \"val_acc\": 0.5}");
+	ASSERT_EQ_INT(epoch_add(st, NULL, sid2, again, params[2], ep, &cause), 0);
+	cJSON_Delete(ep);
+	ASSERT_NEAR(finish(st, sid2, again, "done", 0.5, 0.5), 0.5, 1e-12);
 	ASSERT_EQ_INT(store_flush(st, &cause), 0);
 	ASSERT_EQ_INT(q_int(db, "SELECT search_id FROM best_trials LIMIT 1"), sid2);
 
-	/* Close commits what is pending; reopen sees everything. */
-	ASSERT_EQ_INT(store_event_add(st, &eid, sid2, 0, "search_end", NULL, &cause), 0);
+	/* Close commits what is pending; reopen sees everything and goes on with the ids. */
+	ASSERT_EQ_INT(store_event_add(st, &eid, sid2, 0, "search_end", T0, NULL, &cause), 0);
 	store_close(st);
 	ASSERT_EQ_INT(store_open(&st, path, &cause), 0);
-	a = store_events(st, sid2, 0, 0, &cause);
-	ASSERT_EQ_INT(cJSON_GetArraySize(a), 1);
-	ASSERT_EQ_INT(num(cJSON_GetArrayItem(a, 0), "id"), eid);
+	a = store_event_history(st, sid2, 0, 0, &cause);
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 2);
+	ASSERT_EQ_STR(str(cJSON_GetArrayItem(a, 0), "event"), "epoch");
+	ASSERT_EQ_INT(num(cJSON_GetArrayItem(a, 1), "id"), eid);
 	cJSON_Delete(a);
+	ASSERT_EQ_INT(store_last_id(st, &last, &cause), 0);
+	ASSERT_EQ_INT(last, eid);
+	ASSERT_EQ_INT(event_add(st, sid2, 0, "log", NULL, &cause), 0);
+	ASSERT_EQ_INT(store_last_id(st, &last, &cause), 0);
+	ASSERT_EQ_INT(last, eid + 1);
 	store_close(st);
 
 	sqlite3_close(db);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4; i++) {
 		cJSON_Delete(params[i]);
+		for (k = 0; k < 3; k++)
+			cJSON_Delete(evs[i][k]);
+	}
+	free(path);
+}
+
+/*
+ * Reports beyond the usual: a panda rollback (both epochs kept, the one rolled back undone),
+ * a trial run on from a checkpoint, more names than slots, a name first seen late, a null for
+ * a name the trial has a hyperparameter of, an objective to minimize and one never reported.
+ */
+static void
+test_reports(void)
+{
+	char *path = db_path("reports.db"), *cause = NULL, *t, text[2048];
+	struct store *st;
+	sqlite3 *db;
+	cJSON *params, *ep, *a, *o;
+	int64_t sid, tid[3], r5, r5b, r1, id;
+	int i, k;
+
+	ASSERT_EQ_INT(store_open(&st, path, &cause), 0);
+	db = db2_open(path);
+	ASSERT_EQ_INT(store_search_add(st, &sid, "babysit", "panda", "random",
+	    "{\"objective\": {\"metric\": \"val_loss\", \"goal\": \"min\"}}", NULL, 3, 1,
+	    &cause), 0);
+	params = json("{\"alpha\": 0.01, \"layers\": 2}");
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ_INT(store_trial_add(st, &tid[i], sid, i, 1, params, &cause), 0);
+
+	/* Trial 0: epochs 1…5, rolled back to 3, then 4 and 5 again with other numbers. */
+	for (k = 1; k <= 5; k++) {
+		snprintf(text, sizeof text, "{\"epoch\": %d, \"val_loss\": %g, \"alpha\": 0.01}", k,
+		    1.0 - 0.1 * k);
+		ep = json(text);
+		ASSERT_EQ_INT(epoch_add(st, k == 5 ? &r5 : NULL, sid, tid[0], params, ep, &cause),
+		    0);
+		cJSON_Delete(ep);
+	}
+	ASSERT_EQ_INT(store_trial_rollback(st, tid[0], 3, &cause), 0);
+	for (k = 4; k <= 5; k++) {
+		snprintf(text, sizeof text, "{\"epoch\": %d, \"val_loss\": %g, \"alpha\": 0.005}",
+		    k, 0.8 - 0.01 * k);
+		ep = json(text);
+		ASSERT_EQ_INT(epoch_add(st, k == 5 ? &r5b : NULL, sid, tid[0], params, ep, &cause),
+		    0);
+		cJSON_Delete(ep);
+	}
+	/* the objective counts the epochs that stand: min(0.9 … 0.7, 0.76, 0.75) */
+	ASSERT_NEAR(finish_as(st, sid, tid[0], "done", 0.8, 0.8, &min_loss), 0.7, 1e-12);
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM reports WHERE trial_id = %lld",
+	    (long long)tid[0]), 7);
+	ASSERT_EQ_INT(q_int(db, "SELECT group_concat(epoch, '') FROM reports WHERE trial_id = "
+	    "%lld AND undone = 1", (long long)tid[0]), 45);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs WHERE trial_id = %lld",
+	    (long long)tid[0]), 5);
+	t = q_text(db, "SELECT val_loss || ' ' || alpha FROM epochs WHERE trial_id = %lld AND "
+	    "epoch = 5", (long long)tid[0]);
+	ASSERT_EQ_STR(t, "0.75 0.005");
+	free(t);
+	/* both epoch-5 events in the history, as they were sent */
+	a = store_event_history(st, sid, r5 - 1, 0, &cause);
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 3);	/* 5, then 4 and 5 again, nothing else */
+	o = cJSON_GetArrayItem(a, 0);
+	ASSERT_EQ_INT(num(o, "id"), r5);
+	ASSERT_NEAR(num(o, "val_loss"), 0.5, 1e-12);
+	ASSERT_NEAR(num(o, "alpha"), 0.01, 1e-15);
+	o = cJSON_GetArrayItem(a, 2);
+	ASSERT_EQ_INT(num(o, "id"), r5b);
+	ASSERT_NEAR(num(o, "val_loss"), 0.75, 1e-12);
+	ASSERT_NEAR(num(o, "alpha"), 0.005, 1e-15);
+	cJSON_Delete(a);
+
+	/* Run on from the checkpoint of epoch 4: running, epoch 5 undone. */
+	ASSERT_EQ_INT(store_trial_continue(st, tid[0], 4, &cause), 0);
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs WHERE trial_id = %lld",
+	    (long long)tid[0]), 4);
+	ASSERT_EQ_INT(q_int(db, "SELECT status = 'running' AND finished_at IS NULL FROM trials "
+	    "WHERE id = %lld", (long long)tid[0]), 1);
+	ASSERT_NEAR(finish_as(st, sid, tid[0], "done", 0.8, 0.8, &min_loss), 0.7, 1e-12);
+
+	/*
+	 * Trial 1: 14 names (2 past the slots, in `more`), "late" first at epoch 2, and alpha
+	 * null at epoch 3 (NULL would read back as its hyperparameter: it goes in `more`).
+	 */
+	for (k = 1; k <= 3; k++) {
+		int off = snprintf(text, sizeof text, "{\"epoch\": %d", k);
+
+		for (i = 0; i < 13; i++)
+			off += snprintf(text + off, sizeof text - (size_t)off, ", \"m%02d\": %d",
+			    i, 100 * k + i);
+		snprintf(text + off, sizeof text - (size_t)off, "%s%s}",
+		    k >= 2 ? ", \"late\": 7" : "", k == 3 ? ", \"alpha\": null" :
+		    ", \"alpha\": 0.01");
+		ep = json(text);
+		ASSERT_EQ_INT(epoch_add(st, k == 1 ? &r1 : NULL, sid, tid[1], params, ep, &cause),
+		    0);
+		a = store_event_history(st, sid, r1 - 1 + (k - 1) , 1, &cause);
+		check_epoch(cJSON_GetArrayItem(a, 0), ep, r1 + k - 1, sid, tid[1], 1);
+		cJSON_Delete(a);
+		cJSON_Delete(ep);
+	}
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+	/* slots: val_loss, alpha (trial 0), m00 … m09; then more */
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM metrics WHERE search_id = %lld",
+	    (long long)sid), 12);
+	t = q_text(db, "SELECT more FROM reports WHERE id = %lld", (long long)r1);
+	ASSERT_EQ_STR(t, "{\"m10\":110,\"m11\":111,\"m12\":112}");
+	free(t);
+	t = q_text(db, "SELECT more FROM reports WHERE id = %lld", (long long)r1 + 2);
+	ASSERT_EQ_STR(t, "{\"m10\":310,\"m11\":311,\"m12\":312,\"late\":7,\"alpha\":null}");
+	free(t);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM report_values WHERE trial_id = %lld AND "
+	    "epoch = 1", (long long)tid[1]), 14);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM report_values WHERE trial_id = %lld AND "
+	    "epoch = 3", (long long)tid[1]), 15);
+	ASSERT_EQ_INT(q_int(db, "SELECT value FROM report_values WHERE trial_id = %lld AND "
+	    "epoch = 3 AND name = 'm12'", (long long)tid[1]), 312);
+	ASSERT_EQ_INT(q_int(db, "SELECT value IS NULL FROM report_values WHERE trial_id = %lld "
+	    "AND epoch = 3 AND name = 'alpha'", (long long)tid[1]), 1);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs WHERE trial_id = %lld AND alpha IS "
+	    "NULL", (long long)tid[1]), 1);
+	/* an objective on a name past the slots */
+	{
+		struct store_objective m12 = { "m12", false }, late = { "late", true };
+
+		ASSERT_NEAR(finish_as(st, sid, tid[1], "done", 0.5, 0.5, &m12), 312, 1e-12);
+		ASSERT_NEAR(finish_as(st, sid, tid[1], "done", 0.5, 0.5, &late), 7, 1e-12);
+	}
+
+	/* A name first seen after its slot was taken: earlier reports do not carry it. */
+	ep = json("{\"epoch\": 1, \"val_loss\": 0.3}");
+	ASSERT_EQ_INT(epoch_add(st, &id, sid, tid[2], params, ep, &cause), 0);
+	cJSON_Delete(ep);
+	a = store_event_history(st, sid, id - 1, 1, &cause);
+	o = cJSON_GetArrayItem(a, 0);
+	ASSERT_EQ_INT(cJSON_GetArraySize(o), 8);	/* id … epoch, val_loss, number */
+	ASSERT(cJSON_GetObjectItemCaseSensitive(o, "m00") == NULL);
+	cJSON_Delete(a);
+	a = store_event_history(st, sid, 0, 1, &cause);	/* trial 0's first: no m00 */
+	ASSERT(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(a, 0), "m00") == NULL);
+	ASSERT_EQ_INT(cJSON_GetArraySize(cJSON_GetArrayItem(a, 0)), 9);
+	cJSON_Delete(a);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM report_values WHERE trial_id = %lld",
+	    (long long)tid[0]), 14);
+
+	/* Minimized: best first is the lowest; a trial with no such metric has no objective. */
+	ASSERT_NEAR(finish_as(st, sid, tid[2], "done", 0.1, 0.1, &min_loss), 0.3, 1e-12);
+	ASSERT(isnan(finish_as(st, sid, tid[1], "done", 0.5, 0.5, &min_loss)));
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+	a = store_search_best(st, sid, 0, &cause);
+	ASSERT_EQ_INT(cJSON_GetArraySize(a), 2);
+	ASSERT_EQ_INT(num(cJSON_GetArrayItem(a, 0), "trial"), tid[2]);
+	ASSERT_EQ_INT(num(cJSON_GetArrayItem(a, 1), "trial"), tid[0]);
+	cJSON_Delete(a);
+	a = store_search_list(st, &cause);
+	o = cJSON_GetArrayItem(a, 0);
+	ASSERT_NEAR(num(o, "best"), 0.3, 1e-12);
+	ASSERT_EQ_INT(num(o, "best_trial"), tid[2]);
+	ASSERT_EQ_STR(str(cJSON_GetObjectItemCaseSensitive(o, "objective"), "goal"), "min");
+	cJSON_Delete(a);
+	ASSERT_EQ_INT(q_int(db, "SELECT trial_id FROM best_trials WHERE rank = 1"), tid[2]);
+	ASSERT_EQ_INT(q_int(db, "SELECT rank FROM best_trials WHERE trial_id = %lld",
+	    (long long)tid[0]), 2);
+	ASSERT_EQ_INT(q_int(db, "SELECT best_trial_id FROM search_progress"), tid[2]);
+
+	/* ASHA's rung: the values at one epoch, of the reports that stand. */
+	{
+		double *vals;
+		int n;
+
+		ASSERT_EQ_INT(store_report_rung(st, sid, 5, "val_loss", &vals, &n, &cause), 0);
+		ASSERT_EQ_INT(n, 0);	/* trial 0's epoch 5s are both undone */
+		free(vals);
+		ASSERT_EQ_INT(store_report_rung(st, sid, 1, "val_loss", &vals, &n, &cause), 0);
+		ASSERT_EQ_INT(n, 2);
+		ASSERT_NEAR(vals[0], 0.9, 1e-12);
+		ASSERT_NEAR(vals[1], 0.3, 1e-12);
+		free(vals);
+		ASSERT_EQ_INT(store_report_rung(st, sid, 2, "alpha", &vals, &n, &cause), 0);
+		ASSERT_EQ_INT(n, 2);	/* read back from the params */
+		ASSERT_NEAR(vals[0], 0.01, 1e-15);
+		free(vals);
+		ASSERT_EQ_INT(store_report_rung(st, sid, 1, "nothing", &vals, &n, &cause), 0);
+		ASSERT_EQ_INT(n, 0);
+		free(vals);
+	}
+	sqlite3_close(db);
+	store_close(st);
+	cJSON_Delete(params);
 	free(path);
 }
 
@@ -734,7 +1149,7 @@ test_full(void)
 		for (i = 0; i < 20000 && err == 0; i++) {
 			err = store_trial_add(st, &id, sid, i, 1, params, &cause);
 			if (err == 0)
-				err = epoch_add(st, id, ep, &cause);
+				err = epoch_add(st, NULL, sid, id, params, ep, &cause);
 		}
 		if (err == 0)
 			err = store_flush(st, &cause);
@@ -770,10 +1185,10 @@ test_full(void)
 		}
 		ASSERT_EQ_INT(store_flush(st, &cause), 0);
 		ASSERT_EQ_INT(store_trial_add(st, &id, sid, 30000, 1, params, &cause), 0);
-		ASSERT_EQ_INT(epoch_add(st, id, ep, &cause), 0);
+		ASSERT_EQ_INT(epoch_add(st, NULL, sid, id, params, ep, &cause), 0);
 		ASSERT_EQ_INT(store_flush(st, &cause), 0);
 		cJSON_Delete(ep);
-		ep = store_search(st, sid, &cause);
+		ep = store_search_get(st, sid, &cause);
 		ASSERT(ep != NULL);
 		cJSON_Delete(ep);
 		cJSON_Delete(params);
@@ -796,7 +1211,10 @@ now(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Insert-rate smoke: 2000 trials × (10 params, 10 epochs, 12 events), a flush per 500. */
+/*
+ * Insert-rate smoke: 2000 trials × (10 params, 10 epochs, a start and an end event), a flush
+ * per 500, as the engine writes them; then the reads of tuna status and tuna best.
+ */
 static void
 test_rate(void)
 {
@@ -811,8 +1229,8 @@ test_rate(void)
 	};
 	struct store *st;
 	cJSON *params, *epochs[10], *data;
-	double t0, secs, flush_secs = 0, t1;
-	int64_t sid, id;
+	double t0, secs, flush_secs = 0, t1, objective;
+	int64_t sid, id, eid;
 	int i, k, rows = 0;
 	sqlite3 *db;
 
@@ -821,10 +1239,10 @@ test_rate(void)
 		snprintf(text, sizeof text, "{\"epoch\": %d, \"train_loss\": %g, "
 		    "\"train_acc\": %g, \"val_loss\": %g, \"val_acc\": %g, \"alpha\": 0.001, "
 		    "\"beta1\": 0.9, \"seconds\": 1.25}", k + 1, 1.0 / (k + 1), 0.8,
-		    1.1 / (k + 1), 0.75);
+		    1.1 / (k + 1), 0.5 + 0.01 * k);
 		epochs[k] = json(text);
 	}
-	data = json("{\"number\": 1, \"epoch\": 3, \"val_acc\": 0.8123, \"train_loss\": 0.25}");
+	data = json("{\"resume_epoch\": 3}");
 	ASSERT_EQ_INT(store_search_add(st, &sid, "rate", "caviar", "random", "{}", NULL, 2000, 8,
 	    &cause), 0);
 	t0 = now();
@@ -833,13 +1251,15 @@ test_rate(void)
 		for (k = 0; k < 10; k++)
 			cJSON_AddNumberToObject(params, names[k], k < 7 ? 1e-3 * (i + 1) : 64);
 		ASSERT_EQ_INT(store_trial_add(st, &id, sid, i, 1, params, &cause), 0);
-		cJSON_Delete(params);
+		ASSERT_EQ_INT(store_event_add(st, &eid, sid, id, "trial_start", T0,
+		    i % 2 ? data : NULL, &cause), 0);
 		for (k = 0; k < 10; k++)
-			ASSERT_EQ_INT(epoch_add(st, id, epochs[k], &cause), 0);
-		for (k = 0; k < 12; k++)
-			ASSERT_EQ_INT(store_event_add(st, NULL, sid, id, "epoch", data, &cause), 0);
+			ASSERT_EQ_INT(epoch_add(st, NULL, sid, id, params, epochs[k], &cause), 0);
+		cJSON_Delete(params);
 		r.val_acc = 0.5 + (i % 100) * 0.004;
-		ASSERT_EQ_INT(store_trial_finish(st, id, &r, &cause), 0);
+		ASSERT_EQ_INT(store_trial_finish(st, sid, id, &r, &max_acc, &objective, &cause), 0);
+		ASSERT_NEAR(objective, 0.59, 1e-12);
+		ASSERT_EQ_INT(store_event_add(st, &eid, sid, id, "trial_end", T0, NULL, &cause), 0);
 		if ((i + 1) % 500 == 0) {
 			rows += store_pending(st);
 			t1 = now();
@@ -848,18 +1268,21 @@ test_rate(void)
 		}
 	}
 	secs = now() - t0;
-	ASSERT_EQ_INT(rows, 1 + 2000 * (1 + 10 + 10 + 12 + 1));
+	ASSERT_EQ_INT(rows, 1 + 7 + 2000 * (1 + 10 + 2 + 1));
 	printf("store: %d trials (%d rows) in %.3f s: %.0f trials/s, %.0f rows/s "
 	    "(commits %.3f s)\n", 2000, rows, secs, 2000 / secs, rows / secs, flush_secs);
 	db = db2_open(path);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM reports"), 20000);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs"), 20000);
-	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM events"), 24000);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM events"), 4000);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trial_params"), 20000);
+	/* trial 0's alpha is its hyperparameter: NULL in its reports */
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM reports WHERE v4 IS NULL"), 10);
 	sqlite3_close(db);
 	t1 = now();
-	cJSON_Delete(store_search(st, sid, &cause));
-	cJSON_Delete(store_best(st, sid, 10, &cause));
-	cJSON_Delete(store_searches(st, &cause));
+	cJSON_Delete(store_search_get(st, sid, &cause));
+	cJSON_Delete(store_search_best(st, sid, 10, &cause));
+	cJSON_Delete(store_search_list(st, &cause));
 	printf("store: status + best of 2000 trials in %.3f s\n", now() - t1);
 	store_close(st);
 	for (k = 0; k < 10; k++)
@@ -876,6 +1299,7 @@ main(void)
 	test_open();
 	test_upgrade();
 	test_store();
+	test_reports();
 	test_full();
 	test_rate();
 	tu_rmtree(tmp);

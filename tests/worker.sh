@@ -15,10 +15,15 @@ worker=${1:?usage: worker.sh PATH-TO-tuna-worker}
 # best_val_acc are the first highest val_acc's, its val_loss and val_acc that epoch's, last_val_*
 # the last epoch's, test_* those of last_test_* when the best epoch is the last; a trial without
 # a validation or test split reports null for it. A trial ends with done, an error or a
-# diverged event that is not recoverable.
+# diverged event that is not recoverable. An epoch event's numbers are the metrics
+# common/worker-protocol.h lists (what a search's objective may name), and no others.
 events() {
-	python3 - "$@" <<'PY'
-import json, math, sys
+	TUNA_PROTOCOL_H="$(dirname "$0")/../common/worker-protocol.h" python3 - "$@" <<'PY'
+import json, math, os, re, sys
+
+header = open(os.environ["TUNA_PROTOCOL_H"]).read()
+metrics = set(re.findall(r'"(\w+)"', re.search(r"#define WEV_EPOCH_METRICS(.*?)\n\n", header, re.S).group(1)))
+assert {"val_acc", "val_loss", "train_loss"} <= metrics, metrics
 
 path, want_epochs = sys.argv[1], int(sys.argv[2])
 ids = [json.loads(i) for i in sys.argv[3].split(",")] if len(sys.argv) > 3 and sys.argv[3] else None
@@ -93,6 +98,8 @@ for n, line in enumerate(open(path), 1):
             want = "the model's count"
         need(n, ev, "parameters", lambda v: v == want, str(want))
     elif e == "epoch":
+        for k in sorted(set(ev) - metrics - {"event", "id", "epoch"}):
+            bad.append("line %d: epoch: %s is not in WEV_EPOCH_METRICS" % (n, k))
         need(n, ev, "epoch", lambda v: v == t["last"] + 1, str(t["last"] + 1))
         need(n, ev, "seconds", pos, "> 0")
         secs = ev.get("seconds") if pos(ev.get("seconds")) else math.inf
