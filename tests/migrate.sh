@@ -15,7 +15,8 @@ worker=$3
 fixture="$(cd "$(dirname "$0")" && pwd)/fixture/v1"
 cp "$fixture/v1.db" "$db"
 chmod 600 "$db"
-v1=$fixture/v1.db
+v1=$tmp/v1.db		# read as v1 left it, from a copy: the source tree is not written
+cp "$fixture/v1.db" "$v1"
 searches=$(cat "$fixture/v1-searches.txt")
 
 start_daemon
