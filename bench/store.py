@@ -640,15 +640,15 @@ def main():
                     help="the Meson build directory measured (default: build/)")
     ap.add_argument("--compare", metavar="OLD_BUILD",
                     help="a second build, run first and shown beside BUILD with new/old")
-    ap.add_argument("--trials", type=int, default=100000)
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--trials", type=int, default=100000, help="trials of the search (100000)")
+    ap.add_argument("--workers", type=int, default=2, help="tunad --workers (2)")
     ap.add_argument("--runs", type=int, default=1,
                     help="runs of each build, alternating old/new; figures are medians")
     ap.add_argument("--optuna-trials", type=int, default=2000,
                     help="Optuna trials with 10 values each (0: none)")
     ap.add_argument("--optuna-trials-100", type=int, default=200,
                     help="Optuna trials with 100 values each (0: none)")
-    ap.add_argument("--no-optuna", action="store_true")
+    ap.add_argument("--no-optuna", action="store_true", help="skip Optuna")
     args = ap.parse_args()
     if args.trials < 1 or args.runs < 1 or args.workers < 1:
         ap.error("--trials, --runs and --workers must be at least 1")
