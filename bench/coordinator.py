@@ -47,6 +47,16 @@ def make_csv(path, rows=40):
             f.write(f"{c},{c + 0.1 * (i % 7)},{1 - c},{0.5 * (i % 3)},{0.1 * i}\n")
 
 
+def tiny_spec(csv, trials, workers):
+    """The tiny search: the CSV of make_csv, 10 epochs, 4 sampled hyperparameters."""
+    return {"name": "overhead", "dataset": {"path": csv, "val_fraction": 0.25},
+            "trials": trials, "parallel": workers, "epochs": 10, "seed": 1,
+            "params": {"alpha": {"scale": "log", "min": 1e-4, "max": 1e-1},
+                       "beta1": {"scale": "one_minus_log", "min": 0.9, "max": 0.999},
+                       "hidden_units": {"scale": "pow2", "min": 4, "max": 16},
+                       "batch_size": {"values": [8, 16]}}}
+
+
 def run_tuna(args, tmp, tunad=None, worker=None):
     """One tuna run in tmp: tunad (default args.tunad) with its own worker lookup, or with
     --worker worker when given (--compare)."""
@@ -70,12 +80,7 @@ def run_tuna(args, tmp, tunad=None, worker=None):
         if not os.path.exists(sock):
             with open(log) as f:
                 sys.exit(f"{cmd[0]}: no socket (exit status {daemon.poll()}):\n{f.read()[-2000:]}")
-        spec = {"name": "overhead", "dataset": {"path": csv, "val_fraction": 0.25},
-                "trials": args.trials, "parallel": args.workers, "epochs": 10, "seed": 1,
-                "params": {"alpha": {"scale": "log", "min": 1e-4, "max": 1e-1},
-                           "beta1": {"scale": "one_minus_log", "min": 0.9, "max": 0.999},
-                           "hidden_units": {"scale": "pow2", "min": 4, "max": 16},
-                           "batch_size": {"values": [8, 16]}}}
+        spec = tiny_spec(csv, args.trials, args.workers)
         rss0 = rss_mb(daemon.pid)
         t0 = time.monotonic()
         reply = request(sock, {"type": "submit", "spec": spec})
