@@ -47,6 +47,7 @@ enum store_stmt {
 	S_REPORTS_UNDO,
 	S_METRICS,
 	S_METRIC_ADD,
+	S_SEARCH_CREATED,
 	S_REPORT_ADD,
 	S_RUNG_VALUES,
 	S_EVENT_ADD,
@@ -55,9 +56,10 @@ enum store_stmt {
 	S_COUNT
 };
 
-/* A search's metric names, in slot order (store-report.c). */
+/* A search's metric names, in slot order, and when it was created (store-report.c). */
 struct store_slots {
 	int64_t search_id;		/* 0: an empty entry */
+	int64_t created;		/* ms since 1970: its reports' times count from it */
 	int n;
 	char name[STORE_SLOTS][METRIC_NAME_MAX];
 	int64_t since[STORE_SLOTS];	/* the first report with it: earlier ones lack it */

@@ -1,7 +1,8 @@
 /*
  * store-report.c: the epochs trials report — each once, as a row of reports in its place in
- * the search's history, its numbers in the slots its search gave their names (a new name takes
- * the next slot; past STORE_SLOTS, the row's `more` object). A number equal to the trial's
+ * the search's history, at a time counted from the search's creation, its numbers in the slots
+ * its search gave their names (a new name takes the next slot; past STORE_SLOTS, the row's
+ * `more` object). A number equal to the trial's
  * hyperparameter of the same name is stored NULL: the trial's params say it. Read back as the
  * epoch event a watcher was sent, and as a rung's values for ASHA.
  * Layer: part
@@ -32,6 +33,15 @@ store_report_slots(struct store *st, int64_t search_id, char **cause)
 	sl = &st->slots[st->slots_next];
 	st->slots_next = (st->slots_next + 1) % STORE_CACHED;
 	memset(sl, 0, sizeof *sl);
+	sqlite3_bind_int64(st->stmt[S_SEARCH_CREATED], 1, search_id);
+	if ((rc = store_next(st, S_SEARCH_CREATED, cause)) <= 0) {
+		if (rc == 0)
+			xcause(cause, -ENOENT, "store: search %lld: no such search",
+			    (long long)search_id);
+		return NULL;
+	}
+	sl->created = sqlite3_column_int64(st->stmt[S_SEARCH_CREATED], 0);
+	store_reset(st, S_SEARCH_CREATED);
 	sqlite3_bind_int64(stmt, 1, search_id);
 	while ((rc = store_next(st, S_METRICS, cause)) == 1) {
 		slot = sqlite3_column_int(stmt, 0);
@@ -167,7 +177,7 @@ store_report_add(struct store *st, int64_t *id, int64_t search_id, int64_t trial
 	sqlite3_bind_int64(stmt, 1, *id);
 	sqlite3_bind_int64(stmt, 2, trial_id);
 	sqlite3_bind_int(stmt, 3, epoch);
-	sqlite3_bind_int64(stmt, 4, time);
+	sqlite3_bind_int64(stmt, 4, time - sl->created);
 	if (absent != 0)
 		sqlite3_bind_int64(stmt, 5, absent);
 	for (s = 0; s < sl->n; s++) {
@@ -209,11 +219,12 @@ store_report_event(struct store *st, sqlite3_stmt *stmt, int first, int64_t sear
 	cJSON_AddStringToObject(o, "event", "epoch");
 	cJSON_AddNumberToObject(o, "search", (double)search_id);
 	cJSON_AddNumberToObject(o, "trial", (double)sqlite3_column_int64(stmt, 3));
-	timestamp_format(sqlite3_column_int64(stmt, first + 1), when, sizeof when);
-	cJSON_AddStringToObject(o, "time", when);
-	cJSON_AddNumberToObject(o, "epoch", sqlite3_column_int(stmt, first));
 	if ((sl = store_report_slots(st, search_id, &cause)) == NULL)
 		free(cause);
+	timestamp_format((sl != NULL ? sl->created : 0) + sqlite3_column_int64(stmt, first + 1),
+	    when, sizeof when);
+	cJSON_AddStringToObject(o, "time", when);
+	cJSON_AddNumberToObject(o, "epoch", sqlite3_column_int(stmt, first));
 	for (s = 0; sl != NULL && s < sl->n; s++) {
 		if ((absent & ((int64_t)1 << s)) || sqlite3_column_int64(stmt, 0) < sl->since[s])
 			continue;

@@ -115,6 +115,8 @@ const char *const store_sql[S_COUNT] = {
 	[S_REPORTS_UNDO] = "UPDATE reports SET undone = 1 WHERE trial_id = ?1 AND epoch > ?2 "
 	    "AND undone IS NULL",
 	[S_METRICS] = "SELECT slot, name, since FROM metrics WHERE search_id = ?1 ORDER BY slot",
+	[S_SEARCH_CREATED] = "SELECT CAST(round((julianday(created_at) - 2440587.5) * 86400000) "
+	    "AS INTEGER) FROM searches WHERE id = ?1",
 	[S_METRIC_ADD] = "INSERT INTO metrics (search_id, slot, name, since) "
 	    "VALUES (?1, ?2, ?3, ?4)",
 	[S_REPORT_ADD] = "INSERT INTO reports (id, trial_id, epoch, time, absent, v0, v1, v2, "
@@ -159,6 +161,7 @@ static const char *const store_whats[S_COUNT] = {
 	[S_REPORTS_UNDO] = "mark reports undone",
 	[S_METRICS] = "read metric names",
 	[S_METRIC_ADD] = "insert metric name",
+	[S_SEARCH_CREATED] = "read when a search was created",
 	[S_REPORT_ADD] = "insert report",
 	[S_RUNG_VALUES] = "read rung values",
 	[S_EVENT_ADD] = "insert event",

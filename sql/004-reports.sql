@@ -38,14 +38,14 @@ CREATE TABLE reports (
 	id INTEGER PRIMARY KEY,		-- its place among the events (the sequence of events.id)
 	trial_id INTEGER NOT NULL REFERENCES trials(id),
 	epoch INTEGER NOT NULL,
-	time INTEGER NOT NULL,		-- when: milliseconds since 1970-01-01 00:00 UTC
+	time INTEGER NOT NULL,		-- when: milliseconds after its search's created_at
 	absent INTEGER,			-- bit s set: slot s was not reported (NULL: all were)
 	undone INTEGER,			-- 1: rolled back or run again; NULL: it stands
 	v0 REAL, v1 REAL, v2 REAL, v3 REAL, v4 REAL, v5 REAL,
 	v6 REAL, v7 REAL, v8 REAL, v9 REAL, v10 REAL, v11 REAL,
 	more TEXT			-- names beyond the 12 slots: a JSON object
 );
-CREATE INDEX reports_trial ON reports (trial_id, epoch);
+CREATE INDEX reports_trial ON reports (trial_id);
 
 -- The objective: every search says it in its spec (the default for those made before).
 UPDATE searches SET spec = json_set(spec, '$.objective', json('{"metric":"val_acc","goal":"max"}'))
@@ -74,7 +74,7 @@ WHERE slot < 12;
 INSERT INTO reports (id, trial_id, epoch, time, absent, undone,
     v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, more)
 SELECT e.id, e.trial_id, json_extract(e.data, '$.epoch'),
-    CAST(round((julianday(e.time) - 2440587.5) * 86400000) AS INTEGER),
+    CAST(round((julianday(e.time) - julianday(s.created_at)) * 86400000) AS INTEGER),
     (SELECT nullif(sum(1 << m.slot), 0) FROM metrics m WHERE m.search_id = e.search_id
 	AND json_type(e.data, '$."' || m.name || '"') IS NULL),
     CASE WHEN EXISTS (SELECT 1 FROM events l WHERE l.kind = 'epoch'
@@ -120,7 +120,7 @@ SELECT e.id, e.trial_id, json_extract(e.data, '$.epoch'),
 	WHERE j.key NOT IN ('epoch', 'number') AND j.type IN ('integer', 'real', 'null')
 	AND j.key NOT IN (SELECT name FROM metrics WHERE search_id = e.search_id)
 	HAVING count(*) > 0)
-FROM events e JOIN trials t ON t.id = e.trial_id
+FROM events e JOIN trials t ON t.id = e.trial_id JOIN searches s ON s.id = e.search_id
 WHERE e.kind = 'epoch';
 
 DELETE FROM events WHERE kind = 'epoch';
@@ -140,7 +140,10 @@ UPDATE trials SET objective = (
 );
 
 DROP INDEX trials_search_val_acc;
-CREATE INDEX trials_search_objective ON trials (search_id, status, objective);
+-- The done trials of each search by objective, best first for max (backwards for min): the
+-- best trials read without a sort, also at 100,000 trials. (trials_search_status stays: it
+-- reads a search's trials of a status in the table's order, which a scan of them all wants.)
+CREATE INDEX trials_best ON trials (search_id DESC, objective DESC) WHERE status = 'done';
 
 DROP TABLE trial_params;
 -- One row per hyperparameter of a trial, read from trials.params: numbers, text for
@@ -166,38 +169,74 @@ SELECT r.id, r.trial_id, r.epoch, r.undone, j.key, j.value
 FROM reports r, json_each(r.more) j WHERE r.more IS NOT NULL;
 
 -- The built-in trainer's numbers of the epochs that stand, by name, as the epochs table had
--- them (beta: momentum's β, or Adam's β1).
+-- them (beta: momentum's β, or Adam's β1). Each is report_values' value for its name, looked up
+-- through the report's trial (an index each: where trial_id = 17 reads 17's reports only).
 CREATE VIEW epochs AS
 SELECT r.trial_id, r.epoch,
-    (SELECT value FROM report_values v WHERE v.report_id = r.id AND v.name = 'train_loss')
-	AS train_loss,
-    (SELECT value FROM report_values v WHERE v.report_id = r.id AND v.name = 'train_acc')
-	AS train_acc,
-    (SELECT value FROM report_values v WHERE v.report_id = r.id AND v.name = 'val_loss')
-	AS val_loss,
-    (SELECT value FROM report_values v WHERE v.report_id = r.id AND v.name = 'val_acc')
-	AS val_acc,
-    (SELECT value FROM report_values v WHERE v.report_id = r.id AND v.name = 'alpha')
-	AS alpha,
-    (SELECT value FROM report_values v WHERE v.report_id = r.id AND v.name IN ('beta', 'beta1')
-	ORDER BY v.name LIMIT 1) AS beta,
-    (SELECT value FROM report_values v WHERE v.report_id = r.id AND v.name = 'seconds')
-	AS seconds
-FROM reports r WHERE r.undone IS NULL;
+    coalesce((SELECT CASE WHEN r.id >= m.since AND coalesce(r.absent, 0) & (1 << m.slot) = 0
+	THEN coalesce(CASE m.slot WHEN 0 THEN r.v0 WHEN 1 THEN r.v1 WHEN 2 THEN r.v2 WHEN 3 THEN r.v3 WHEN 4 THEN r.v4 WHEN 5 THEN r.v5 WHEN 6 THEN r.v6 WHEN 7 THEN r.v7 WHEN 8 THEN r.v8 WHEN 9 THEN r.v9 WHEN 10 THEN r.v10 WHEN 11 THEN r.v11 END,
+	    CASE json_type(t.params, '$."train_loss"') WHEN 'integer' THEN CAST(json_extract(t.params, '$."train_loss"') AS REAL)
+	    WHEN 'real' THEN json_extract(t.params, '$."train_loss"') END) END
+    FROM metrics m WHERE m.search_id = t.search_id AND m.name = 'train_loss'), json_extract(r.more, '$."train_loss"')) AS train_loss,
+    coalesce((SELECT CASE WHEN r.id >= m.since AND coalesce(r.absent, 0) & (1 << m.slot) = 0
+	THEN coalesce(CASE m.slot WHEN 0 THEN r.v0 WHEN 1 THEN r.v1 WHEN 2 THEN r.v2 WHEN 3 THEN r.v3 WHEN 4 THEN r.v4 WHEN 5 THEN r.v5 WHEN 6 THEN r.v6 WHEN 7 THEN r.v7 WHEN 8 THEN r.v8 WHEN 9 THEN r.v9 WHEN 10 THEN r.v10 WHEN 11 THEN r.v11 END,
+	    CASE json_type(t.params, '$."train_acc"') WHEN 'integer' THEN CAST(json_extract(t.params, '$."train_acc"') AS REAL)
+	    WHEN 'real' THEN json_extract(t.params, '$."train_acc"') END) END
+    FROM metrics m WHERE m.search_id = t.search_id AND m.name = 'train_acc'), json_extract(r.more, '$."train_acc"')) AS train_acc,
+    coalesce((SELECT CASE WHEN r.id >= m.since AND coalesce(r.absent, 0) & (1 << m.slot) = 0
+	THEN coalesce(CASE m.slot WHEN 0 THEN r.v0 WHEN 1 THEN r.v1 WHEN 2 THEN r.v2 WHEN 3 THEN r.v3 WHEN 4 THEN r.v4 WHEN 5 THEN r.v5 WHEN 6 THEN r.v6 WHEN 7 THEN r.v7 WHEN 8 THEN r.v8 WHEN 9 THEN r.v9 WHEN 10 THEN r.v10 WHEN 11 THEN r.v11 END,
+	    CASE json_type(t.params, '$."val_loss"') WHEN 'integer' THEN CAST(json_extract(t.params, '$."val_loss"') AS REAL)
+	    WHEN 'real' THEN json_extract(t.params, '$."val_loss"') END) END
+    FROM metrics m WHERE m.search_id = t.search_id AND m.name = 'val_loss'), json_extract(r.more, '$."val_loss"')) AS val_loss,
+    coalesce((SELECT CASE WHEN r.id >= m.since AND coalesce(r.absent, 0) & (1 << m.slot) = 0
+	THEN coalesce(CASE m.slot WHEN 0 THEN r.v0 WHEN 1 THEN r.v1 WHEN 2 THEN r.v2 WHEN 3 THEN r.v3 WHEN 4 THEN r.v4 WHEN 5 THEN r.v5 WHEN 6 THEN r.v6 WHEN 7 THEN r.v7 WHEN 8 THEN r.v8 WHEN 9 THEN r.v9 WHEN 10 THEN r.v10 WHEN 11 THEN r.v11 END,
+	    CASE json_type(t.params, '$."val_acc"') WHEN 'integer' THEN CAST(json_extract(t.params, '$."val_acc"') AS REAL)
+	    WHEN 'real' THEN json_extract(t.params, '$."val_acc"') END) END
+    FROM metrics m WHERE m.search_id = t.search_id AND m.name = 'val_acc'), json_extract(r.more, '$."val_acc"')) AS val_acc,
+    coalesce((SELECT CASE WHEN r.id >= m.since AND coalesce(r.absent, 0) & (1 << m.slot) = 0
+	THEN coalesce(CASE m.slot WHEN 0 THEN r.v0 WHEN 1 THEN r.v1 WHEN 2 THEN r.v2 WHEN 3 THEN r.v3 WHEN 4 THEN r.v4 WHEN 5 THEN r.v5 WHEN 6 THEN r.v6 WHEN 7 THEN r.v7 WHEN 8 THEN r.v8 WHEN 9 THEN r.v9 WHEN 10 THEN r.v10 WHEN 11 THEN r.v11 END,
+	    CASE json_type(t.params, '$."alpha"') WHEN 'integer' THEN CAST(json_extract(t.params, '$."alpha"') AS REAL)
+	    WHEN 'real' THEN json_extract(t.params, '$."alpha"') END) END
+    FROM metrics m WHERE m.search_id = t.search_id AND m.name = 'alpha'), json_extract(r.more, '$."alpha"')) AS alpha,
+    coalesce(coalesce((SELECT CASE WHEN r.id >= m.since AND coalesce(r.absent, 0) & (1 << m.slot) = 0
+	THEN coalesce(CASE m.slot WHEN 0 THEN r.v0 WHEN 1 THEN r.v1 WHEN 2 THEN r.v2 WHEN 3 THEN r.v3 WHEN 4 THEN r.v4 WHEN 5 THEN r.v5 WHEN 6 THEN r.v6 WHEN 7 THEN r.v7 WHEN 8 THEN r.v8 WHEN 9 THEN r.v9 WHEN 10 THEN r.v10 WHEN 11 THEN r.v11 END,
+	    CASE json_type(t.params, '$."beta"') WHEN 'integer' THEN CAST(json_extract(t.params, '$."beta"') AS REAL)
+	    WHEN 'real' THEN json_extract(t.params, '$."beta"') END) END
+    FROM metrics m WHERE m.search_id = t.search_id AND m.name = 'beta'), json_extract(r.more, '$."beta"')),
+    coalesce((SELECT CASE WHEN r.id >= m.since AND coalesce(r.absent, 0) & (1 << m.slot) = 0
+	THEN coalesce(CASE m.slot WHEN 0 THEN r.v0 WHEN 1 THEN r.v1 WHEN 2 THEN r.v2 WHEN 3 THEN r.v3 WHEN 4 THEN r.v4 WHEN 5 THEN r.v5 WHEN 6 THEN r.v6 WHEN 7 THEN r.v7 WHEN 8 THEN r.v8 WHEN 9 THEN r.v9 WHEN 10 THEN r.v10 WHEN 11 THEN r.v11 END,
+	    CASE json_type(t.params, '$."beta1"') WHEN 'integer' THEN CAST(json_extract(t.params, '$."beta1"') AS REAL)
+	    WHEN 'real' THEN json_extract(t.params, '$."beta1"') END) END
+    FROM metrics m WHERE m.search_id = t.search_id AND m.name = 'beta1'), json_extract(r.more, '$."beta1"'))) AS beta,
+    coalesce((SELECT CASE WHEN r.id >= m.since AND coalesce(r.absent, 0) & (1 << m.slot) = 0
+	THEN coalesce(CASE m.slot WHEN 0 THEN r.v0 WHEN 1 THEN r.v1 WHEN 2 THEN r.v2 WHEN 3 THEN r.v3 WHEN 4 THEN r.v4 WHEN 5 THEN r.v5 WHEN 6 THEN r.v6 WHEN 7 THEN r.v7 WHEN 8 THEN r.v8 WHEN 9 THEN r.v9 WHEN 10 THEN r.v10 WHEN 11 THEN r.v11 END,
+	    CASE json_type(t.params, '$."seconds"') WHEN 'integer' THEN CAST(json_extract(t.params, '$."seconds"') AS REAL)
+	    WHEN 'real' THEN json_extract(t.params, '$."seconds"') END) END
+    FROM metrics m WHERE m.search_id = t.search_id AND m.name = 'seconds'), json_extract(r.more, '$."seconds"')) AS seconds
+FROM reports r JOIN trials t ON t.id = r.trial_id WHERE r.undone IS NULL;
 
--- Done trials ranked by their objective within their search, in its direction, latest search
--- first: select * from best_trials limit 5 shows the latest search's best 5.
+-- Done trials ranked by their objective within their search, in its direction, best first (ties
+-- share a rank); a trial without an objective value is not ranked. The rank is computed over
+-- the trials_best index alone and a trial's columns read for the rows asked for: where
+-- search_id = 3 limit 5 reads the 5 (and the ties of the first), also at 100,000 trials.
+-- Rows come best first within a search (for a guaranteed order: order by search_id, rank).
 DROP VIEW best_trials;
 CREATE VIEW best_trials AS
-SELECT t.search_id,
-	rank() OVER (PARTITION BY t.search_id ORDER BY
-	    CASE json_extract(s.spec, '$.objective.goal') WHEN 'min' THEN t.objective
-		ELSE -t.objective END NULLS LAST) AS rank,
-	t.id AS trial_id, t.number, t.round, t.val_acc, t.best_val_acc, t.test_acc, t.epochs,
-	t.seconds, t.params, t.objective
-FROM trials t JOIN searches s ON s.id = t.search_id
-WHERE t.status = 'done'
-ORDER BY t.search_id DESC, rank, trial_id;
+SELECT w.search_id, w.rank, w.id AS trial_id,
+    (SELECT number FROM trials x WHERE x.id = w.id) AS number, (SELECT round FROM trials x WHERE x.id = w.id) AS round, (SELECT val_acc FROM trials x WHERE x.id = w.id) AS val_acc, (SELECT best_val_acc FROM trials x WHERE x.id = w.id) AS best_val_acc, (SELECT test_acc FROM trials x WHERE x.id = w.id) AS test_acc, (SELECT epochs FROM trials x WHERE x.id = w.id) AS epochs, (SELECT seconds FROM trials x WHERE x.id = w.id) AS seconds, (SELECT params FROM trials x WHERE x.id = w.id) AS params,
+    w.objective
+FROM (SELECT search_id, id, objective,
+	rank() OVER (PARTITION BY search_id ORDER BY objective DESC) AS rank
+    FROM trials t WHERE status = 'done' AND objective IS NOT NULL AND (SELECT coalesce(
+	json_extract(spec, '$.objective.goal'), 'max') FROM searches WHERE id = t.search_id) <> 'min') w
+UNION ALL
+SELECT w.search_id, w.rank, w.id AS trial_id,
+    (SELECT number FROM trials x WHERE x.id = w.id) AS number, (SELECT round FROM trials x WHERE x.id = w.id) AS round, (SELECT val_acc FROM trials x WHERE x.id = w.id) AS val_acc, (SELECT best_val_acc FROM trials x WHERE x.id = w.id) AS best_val_acc, (SELECT test_acc FROM trials x WHERE x.id = w.id) AS test_acc, (SELECT epochs FROM trials x WHERE x.id = w.id) AS epochs, (SELECT seconds FROM trials x WHERE x.id = w.id) AS seconds, (SELECT params FROM trials x WHERE x.id = w.id) AS params,
+    w.objective
+FROM (SELECT search_id, id, objective,
+	rank() OVER (PARTITION BY search_id ORDER BY objective) AS rank
+    FROM trials t WHERE status = 'done' AND objective IS NOT NULL AND (SELECT
+	json_extract(spec, '$.objective.goal') FROM searches WHERE id = t.search_id) = 'min') w;
 
 -- One row per search: trial counts by status, the best done trial by the objective, the time
 -- taken so far.

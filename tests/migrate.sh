@@ -41,7 +41,7 @@ same() {	# same NAME QUERY: the query gives the same rows on both databases
 }
 same "epochs as v1 had them" "select trial_id, epoch, train_loss, train_acc, val_loss, val_acc, alpha, beta, seconds from epochs order by 1, 2"
 same "trial_params as v1 had them" "select trial_id, name, value, typeof(value) from trial_params order by 1, 2"
-same "best_trials as v1 ranked them" "select search_id, rank, trial_id, number, round, val_acc, best_val_acc, test_acc, epochs, seconds, params from best_trials"
+same "best_trials as v1 ranked them" "select search_id, rank, trial_id, number, round, val_acc, best_val_acc, test_acc, epochs, seconds, params from best_trials order by search_id desc, rank, trial_id"
 same "trials as v1 had them" "select id, search_id, number, round, status, params, val_acc, val_loss, best_val_acc, test_acc, test_loss, epochs, seconds, exit_status, signal, error, started_at, finished_at from trials order by id"
 same "rounds as v1 had them" "select * from rounds order by 1, 2"
 same "every other event as v1 had it" "select * from events where kind != 'epoch' order by id"

@@ -278,7 +278,7 @@ test_open(void)
 	    "name IN ('best_trials', 'search_progress', 'trial_params', 'epochs', "
 	    "'report_values')"), 5);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
-	    "name IN ('trials_search_status', 'trials_search_objective', 'events_search', "
+	    "name IN ('trials_search_status', 'trials_best', 'events_search', "
 	    "'reports_trial')"), 4);
 	/* The one copy of each fact: no epochs table, no trial_params table any more. */
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
@@ -895,14 +895,16 @@ test_store(void)
 	ASSERT_EQ_INT(store_search_status(st, sid2, SEARCH_RUNNING, &cause), 0);
 	ASSERT_EQ_INT(store_flush(st, &cause), 0);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM searches WHERE finished_at IS NULL"), 1);
-	/* best_trials lists the latest search first. */
+	/* best_trials ranks each search's trials on their own. */
 	ASSERT_EQ_INT(store_trial_add(st, &again, sid2, 0, 1, params[2], &cause), 0);
 	ep = json("{\"epoch\": 1, \"val_acc\": 0.5}");
 	ASSERT_EQ_INT(epoch_add(st, NULL, sid2, again, params[2], ep, &cause), 0);
 	cJSON_Delete(ep);
 	ASSERT_NEAR(finish(st, sid2, again, "done", 0.5, 0.5), 0.5, 1e-12);
 	ASSERT_EQ_INT(store_flush(st, &cause), 0);
-	ASSERT_EQ_INT(q_int(db, "SELECT search_id FROM best_trials LIMIT 1"), sid2);
+	ASSERT_EQ_INT(q_int(db, "SELECT trial_id FROM best_trials WHERE search_id = %lld AND "
+	    "rank = 1", (long long)sid2), again);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM best_trials WHERE rank = 1"), 2);
 
 	/* Close commits what is pending; reopen sees everything and goes on with the ids. */
 	ASSERT_EQ_INT(store_event_add(st, &eid, sid2, 0, "search_end", T0, NULL, &cause), 0);
