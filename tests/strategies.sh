@@ -64,6 +64,23 @@ check "asha: pruned trials stopped at a rung" "$(q "select count(*) from trials 
 check "asha: completed trials ran every epoch" "$(q "select count(*) from trials t where search_id=$id and status='done' and (select count(*) from epochs where trial_id=t.id) != 5")" 0
 check "asha: each prune is a recorded decision" "$(q "select count(*) from events where search_id=$id and kind='decision' and json_extract(data,'\$.action')='prune'")" "$pruned"
 
+# An objective to minimize, val_loss: a trial's objective is its lowest epoch val_loss; ASHA
+# prunes the trials above a rung's cutoff; best_trials, search_progress and tuna best put the
+# lowest first.
+sed 's/"name": "asha"/"name": "asha-min"/; s/"seed": 4,/"seed": 4, "objective": {"metric": "val_loss", "goal": "min"},/' "$tmp/asha.json" > "$tmp/min.json"
+id=$(submit_id "$tmp/min.json")
+wait_search "$id"
+check "min: search done" "$(q "select status from searches where id=$id")" done
+check "min: each trial's objective is its lowest val_loss" "$(q "select count(*) from trials t where search_id=$id and status in ('done', 'pruned') and abs(objective - (select min(val_loss) from epochs where trial_id=t.id)) > 1e-12")" 0
+pruned=$(q "select count(*) from trials where search_id=$id and status='pruned'")
+check_true "min: some trials pruned ($pruned)" [ "$pruned" -ge 1 ]
+check "min: every prune above its rung's cutoff" "$(q "select json_extract(data,'\$.reason') from events where search_id=$id and kind='decision' and json_extract(data,'\$.action')='prune'" | awk '$1 == "val_loss" && $7 == "above" && $2 >= $NF { n++ } END { print n + 0 }')" "$pruned"
+lowest=$(q "select id from trials where search_id=$id and status='done' order by objective, id limit 1")
+check "min: best_trials ranks the lowest first" "$(q "select trial_id from best_trials where search_id=$id and rank=1 order by trial_id limit 1")" "$lowest"
+check "min: search_progress names it" "$(q "select best_trial_id || ' ' || objective || ' ' || goal from search_progress where search_id=$id")" "$lowest val_loss min"
+"$tuna_vg" best "$id" -n 2 > "$tmp/best" 2>&1
+check "min: tuna best lists it first, in a VAL_LOSS column" "$(awk 'NR == 1 { c = ($5 == "VAL_LOSS") } NR == 2 { print c, $3 }' "$tmp/best")" "1 $lowest"
+
 # Panda: one model at a time, a decision with its reason after every epoch, checkpoints.
 make_csv "$tmp/big.csv" 40000 5 8
 cat > "$tmp/panda.json" <<JSON
