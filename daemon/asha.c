@@ -1,8 +1,8 @@
 /*
  * asha.c: asynchronous successive halving as early stopping — pure. Each rung keeps the
- * scores recorded there (the objective, higher is better), sorted; a trial reaching a rung is stopped when its
- * accuracy is below the (1 − 1/eta) quantile of them (its own included), so about 1/eta of
- * the trials go on past each rung, whatever order they arrive in.
+ * scores recorded there (the objective, oriented so that higher is better), sorted; a trial
+ * reaching a rung is stopped when its score is below the (1 − 1/eta) quantile of them (its own
+ * included), so about 1/eta of the trials go on past each rung, whatever order they arrive in.
  * Layer: part
  */
 #include <math.h>
