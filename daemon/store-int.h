@@ -80,6 +80,7 @@ struct store {
 
 extern const char *const store_sql[S_COUNT];
 
+int store_errno(int rc);
 int store_fail(struct store *st, int rc, const char *what, char **cause);
 void store_reset(struct store *st, enum store_stmt s);
 int store_run(struct store *st, enum store_stmt s, char **cause);
