@@ -23,6 +23,10 @@
  * process runs trial after trial. Past the CPU limit the kernel kills it with SIGXCPU; past the
  * address-space limit an allocation fails and the worker aborts with a message on stderr
  * containing WLIMIT_AS_REACHED and the limit.
+ *
+ * Before its first trial the worker chooses its BLAS kernel (worker/blas.c): it may run
+ * itself with --blas-probe to test candidates, and re-execute itself with the winner. With
+ * --blas it only chooses and prints one "blas" event (core, why, cached, seconds, candidates).
  */
 #ifndef TUNA_WORKER_PROTOCOL_H
 #define TUNA_WORKER_PROTOCOL_H
@@ -40,7 +44,9 @@
 /* Events, worker → daemon. */
 #define WEV_START	"start"		/* version, n_train, n_val, n_test, features, classes,
 					   [class_names […] for text labels,] parameters,
-					   threads, params {…}, limits {…} */
+					   threads, params {…}, limits {…},
+					   blas_core, blas_why: the BLAS kernel the trial
+					   runs on and why it was chosen (worker/blas.c) */
 #define WEV_EPOCH	"epoch"		/* epoch, and the numbers of WEV_EPOCH_METRICS */
 #define WEV_DONE	"done"		/* reason (completed|stopped), epochs, val_acc, val_loss,
 					   best_val_acc, test_acc, test_loss, seconds,
@@ -50,6 +56,8 @@
 #define WEV_SET		"set"		/* epoch, and the values now in force */
 #define WEV_SAVED	"saved"		/* path, epoch */
 #define WEV_RESTORED	"restored"	/* path, epoch */
+#define WEV_BLAS	"blas"		/* (--blas only) core, why, cached, seconds,
+					   candidates [{core, ok, why, gflops}] */
 #define WEV_DATASET	"dataset"	/* (--check only) n_train, n_val, n_test, features,
 					   classes, element_size (1: uint8, 4: float),
 					   [class_names […] for text labels,] [cache] */
