@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 
+from machine import blas_kernel, cpu_model
 from tunaclient import request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -140,53 +141,6 @@ def run_optuna(args, tmp):
         n += 10
     elapsed = time.monotonic() - t0
     return {"trials": n, "seconds": elapsed, "rate": n / elapsed}
-
-
-def cpu_model():
-    """The CPU's model name from /proc/cpuinfo, and how many processors it lists."""
-    name, n = None, 0
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                key = key.strip()
-                if key == "processor":
-                    n += 1
-                elif name is None and key in ("model name", "Hardware", "cpu model"):
-                    name = value.strip()
-    except OSError:
-        pass
-    return f"{name or 'unknown'}, {n or os.cpu_count()} processors"
-
-
-BLAS_PROBE = """
-import ctypes, sys
-lib = ctypes.CDLL(sys.argv[1])
-lib.openblas_get_corename.restype = ctypes.c_char_p
-lib.openblas_get_config.restype = ctypes.c_char_p
-print(lib.openblas_get_corename().decode(), "|", lib.openblas_get_config().decode())
-"""
-
-
-def blas_kernel(worker):
-    """The OpenBLAS kernel the worker gets: its libopenblas (from ldd) asked, in a child with
-    the worker's environment, for openblas_get_corename(). None when that is not cheap."""
-    try:
-        ldd = subprocess.run(["ldd", worker], capture_output=True, text=True, timeout=10).stdout
-        libs = [line.split("=>")[1].split()[0] for line in ldd.splitlines()
-                if "libopenblas" in line and "=>" in line]
-        if not libs:
-            return None
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-        out = subprocess.run([sys.executable, "-c", BLAS_PROBE, libs[0]], capture_output=True,
-                             text=True, timeout=10, env=env).stdout.strip()
-        core, _, config = out.partition(" | ")
-        if not core:
-            return None
-        version = " ".join(config.split()[:2])
-        return f"{core} ({version}, {os.path.realpath(libs[0])})"
-    except (OSError, subprocess.SubprocessError, IndexError):
-        return None
 
 
 def build_info(build):

@@ -41,7 +41,8 @@ import sys
 import tempfile
 import time
 
-from coordinator import blas_kernel, build_info, cpu_model, make_csv, rss_mb, tiny_spec
+from coordinator import build_info, make_csv, rss_mb, tiny_spec
+from machine import blas_kernel, cpu_model
 from tunaclient import request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -21,12 +21,19 @@ import sys
 import tempfile
 import time
 
+from machine import cpu_model
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 GOAL_TIME_RATIO = 1.0    # tuna/torch median epoch seconds
 GOAL_RSS_RATIO = 0.25    # tuna/torch peak RSS
 GOAL_TUNA_ACC = 0.890    # tuna test accuracy after 10 epochs
+GOAL_GEMM_RATIO = 1.25   # tuna training pass / its GEMMs at the best verified sgemm rate
+
+# GEMM FLOPs of one image through 784-256-256-10's training pass: forward and backward.
+GEMM_FLOP_FORWARD = 537_600
+GEMM_FLOP_BACKWARD = 674_816
 
 
 # torch_mlp.py options for the 2-thread torch run (Debian's torch: GEMMs in
@@ -119,6 +126,39 @@ def run_torch(epochs, threads, seed, full, dataset, mode_2t):
     if not full:
         argv.append("--val")
     return run_child("torch %dt" % threads, argv)
+
+
+def worker_json(argv, env):
+    """Run a tuna-worker mode that prints one JSON line; return (object, wall seconds)."""
+    t0 = time.perf_counter()
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       env=env, timeout=600)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise ChildFailed("%s: exit %d: %s" % (" ".join(argv), p.returncode, p.stderr.strip()))
+    return json.loads(p.stdout.splitlines()[0]), wall
+
+
+def run_kernels(worker, probe_ms):
+    """The worker's BLAS choice as on a machine it never ran on (OPENBLAS_CORETYPE unset, an
+    empty cache), then from its cache; then each verified candidate timed again for probe_ms
+    per GEMM. Returns the first choice, the two costs and the candidates' rates."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+    with tempfile.TemporaryDirectory(prefix="tuna-bench-blas-") as d:
+        env["TUNA_CACHE_DIR"] = d
+        log("== BLAS kernel: %s --blas (first start, then cached)" % worker)
+        first, wall1 = worker_json([worker, "--blas"], env)
+        cached, wall2 = worker_json([worker, "--blas"], env)
+    rates = {}
+    for c in first.get("candidates", []):
+        if c.get("ok"):
+            cenv = dict(env, OPENBLAS_CORETYPE=c["core"])
+            r, _ = worker_json([worker, "--blas-probe", str(probe_ms)], cenv)
+            rates[c["core"]] = r.get("gflops") if r.get("core") == c["core"] else None
+            log("   %-12s %6.1f GFLOP/s (median of %s)" % (c["core"], rates[c["core"]] or 0,
+                ", ".join("%.1f" % x for x in r.get("rates", []))))
+    return {"first": first, "first_wall": wall1, "cached": cached, "cached_wall": wall2,
+            "rates": rates}
 
 
 def median_epoch(run):
@@ -235,6 +275,40 @@ def report(res, args):
             rows.append("    %-30s %8.3f s %6.1f%%" % ("(sum of categories)", total,
                                                         100 * total / train_s))
             summary["profile"] = dict(items)
+    k = res.get("kernels")
+    if k:
+        rows.append("")
+        first = k["first"]
+        rows.append("BLAS kernel chosen by tuna-worker: %s — %s" % (first["core"], first["why"]))
+        st = [r for r in t1["records"] if r.get("event") == "start"] if t1 else []
+        if st and st[0].get("blas_core"):
+            rows.append("the 1-thread run's kernel:         %s — %s" % (st[0]["blas_core"],
+                                                                   st[0].get("blas_why")))
+        rows.append("choosing it: first start %.3f s (%.3f s wall, %d candidates); cached "
+                    "start %.4f s (%.3f s wall)"
+                    % (first["seconds"], k["first_wall"], len(first.get("candidates", [])),
+                       k["cached"]["seconds"], k["cached_wall"]))
+        good = {c: r for c, r in k["rates"].items() if r}
+        if good:
+            best_core = max(good, key=good.get)
+            best = good[best_core]
+            rows.append("verified candidates, GFLOP/s at the trainer's shapes (median, 1 "
+                        "thread): " + ", ".join("%s %.1f" % (c, r) for c, r in good.items()))
+            summary.update(blas_core=first["core"], blas_best_core=best_core,
+                           blas_best_gflops=best, blas_first_s=first["seconds"],
+                           blas_cached_s=k["cached"]["seconds"])
+            n = n_train(t1)
+            if te and n:
+                bound = n * (GEMM_FLOP_FORWARD + GEMM_FLOP_BACKWARD) / (best * 1e9)
+                r = te / bound
+                rows.append("%-34s %12.3f s  (%s images x %s FLOP at %.1f GFLOP/s, %s)"
+                            % ("GEMM-bound time per epoch", bound, format(n, ","),
+                               format(GEMM_FLOP_FORWARD + GEMM_FLOP_BACKWARD, ","), best,
+                               best_core))
+                rows.append("%-34s %12.3f%s  (goal <= %.2f)"
+                            % ("training pass / GEMM-bound time", r,
+                               verdict(r <= GOAL_GEMM_RATIO), GOAL_GEMM_RATIO))
+                summary.update(gemm_bound_s=bound, gemm_ratio=r)
     print("\n".join(rows))
     return summary
 
@@ -260,6 +334,8 @@ def main():
                          "set_num_threads(2) + 1 OpenBLAS thread; both = 2 + 2 "
                          "(oversubscribed, ~3.5x slower)")
     ap.add_argument("--json", metavar="FILE", help="also write the summary as JSON")
+    ap.add_argument("--probe-ms", type=int, default=300,
+                    help="milliseconds each GEMM is timed when measuring the verified kernels")
     args = ap.parse_args()
     if args.quick:
         args.epochs = args.epochs2 = 2
@@ -274,6 +350,7 @@ def main():
     res = {}
     try:
         if do_tuna:
+            res["kernels"] = run_kernels(args.worker, args.probe_ms)
             res["tuna1"] = run_tuna(args.worker, args.dataset, args.epochs, 1, args.seed)
         if do_torch:
             res["torch1"] = run_torch(args.epochs, 1, args.seed, args.torch_full,
@@ -297,6 +374,8 @@ def main():
           % (res["torch1"]["records"][0].get("torch", "?") if "torch1" in res else "-",
              "60,000" if args.torch_full else "54,000",
              os.environ.get("OPENBLAS_CORETYPE", "(unset)")))
+    print("CPU: %s; %s" % (cpu_model(), res["kernels"]["first"].get("openblas", "?")
+                            if "kernels" in res else "BLAS not measured"))
     summary = report(res, args)
     if args.json:
         with open(args.json, "w") as f:

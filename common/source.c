@@ -34,7 +34,7 @@ static const char *const source_keys_csv[] = { "format", "train", "test", "label
     "header", "val_fraction", "cache", NULL };
 
 /* The default cache directory from the environment, or NULL when there is none. */
-static char *
+char *
 source_cache_dir(void)
 {
 	const char *s;

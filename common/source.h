@@ -25,5 +25,6 @@ struct dataset_source {
 int source_parse(struct dataset_source *src, const cJSON *json, const char *jpath,
     char **cause);
 void source_free(struct dataset_source *src);
+char *source_cache_dir(void);
 
 #endif

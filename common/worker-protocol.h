@@ -26,7 +26,7 @@
  *
  * Before its first trial the worker chooses its BLAS kernel (worker/blas.c): it may run
  * itself with --blas-probe to test candidates, and re-execute itself with the winner. With
- * --blas it only chooses and prints one "blas" event (core, why, cached, seconds, candidates).
+ * --blas it only chooses and prints one "blas" event.
  */
 #ifndef TUNA_WORKER_PROTOCOL_H
 #define TUNA_WORKER_PROTOCOL_H
@@ -56,8 +56,9 @@
 #define WEV_SET		"set"		/* epoch, and the values now in force */
 #define WEV_SAVED	"saved"		/* path, epoch */
 #define WEV_RESTORED	"restored"	/* path, epoch */
-#define WEV_BLAS	"blas"		/* (--blas only) core, why, cached, seconds,
-					   candidates [{core, ok, why, gflops}] */
+#define WEV_BLAS	"blas"		/* (--blas only) core, why, openblas (its config),
+					   cache (hit|new|stale|off), cache_path, seconds,
+					   candidates [{core, ok, why|error, rates, gflops}] */
 #define WEV_DATASET	"dataset"	/* (--check only) n_train, n_val, n_test, features,
 					   classes, element_size (1: uint8, 4: float),
 					   [class_names […] for text labels,] [cache] */

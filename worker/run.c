@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas.h"
 #include "ckpt.h"
 #include "event.h"
 #include "limit.h"
@@ -299,6 +300,10 @@ run_start_event(struct run *r, const struct dataset *ds)
 	cJSON_AddItemToObject(ev, "limits", limit_to_json());
 	if (ds->cache_path != NULL)
 		cJSON_AddStringToObject(ev, "cache", ds->cache_path);
+	if (blas_core() != NULL) {
+		cJSON_AddStringToObject(ev, "blas_core", blas_core());
+		cJSON_AddStringToObject(ev, "blas_why", blas_why());
+	}
 	event_emit(ev);
 }
 

@@ -13,6 +13,7 @@
 
 #include <cJSON.h>
 
+#include "blas.h"
 #include "ctl.h"
 #include "event.h"
 #include "probe.h"
@@ -33,6 +34,8 @@ usage(int status)
 	    "       tuna-worker --check FILE|-\n"
 	    "                                open a data set setting (a trial's \"dataset\"),\n"
 	    "                                from FILE or one stdin line, and report its shape\n"
+	    "       tuna-worker --blas           choose the BLAS kernel as before a trial, and\n"
+	    "                                report the choice, its reason and the candidates\n"
 	    "Reports JSON lines on stdout (protocol version %d); see README.md.\n",
 	    WORKER_PROTOCOL_VERSION);
 	exit(status);
@@ -170,7 +173,7 @@ main(int argc, char **argv)
 	cJSON_Hooks hooks = { xmalloc, free };
 	struct ctl ctl;
 	char *text = NULL, *cause = NULL;
-	int check, status = 0;
+	int check, blas, status = 0;
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		usage(0);
@@ -178,11 +181,23 @@ main(int argc, char **argv)
 		printf("tuna-worker protocol %d\n", WORKER_PROTOCOL_VERSION);
 		return 0;
 	}
+	cJSON_InitHooks(&hooks);	/* its allocations fail as ours do: abort, naming a limit */
+	if (argc >= 2 && strcmp(argv[1], "--blas-probe") == 0)	/* a child of blas_choose */
+		return blas_probe_main(argc, argv);
 	check = argc >= 2 && strcmp(argv[1], "--check") == 0;
 	if (argc != 2 + check)
 		usage(1);
 	worker_follow_parent();
-	cJSON_InitHooks(&hooks);	/* its allocations fail as ours do: abort, naming a limit */
+	blas = strcmp(argv[1], "--blas") == 0;
+	if (!check && blas_choose(argv, !blas, &cause) != 0) {
+		event_error(NULL, cause);
+		free(cause);
+		return 2;
+	}
+	if (blas) {
+		event_emit(blas_event());
+		return 0;
+	}
 	ctl_init(&ctl, STDIN_FILENO);
 	if (check)
 		status = worker_check(argv[2], &ctl);
