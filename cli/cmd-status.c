@@ -1,7 +1,8 @@
 /*
  * cmd-status.c: tuna status [ID] — a table of every search, or one search in detail with a
  * table of its trials. A trial is named by its id ("trial", as in best_trial, tail and best);
- * "#" is its number in the search.
+ * "#" is its number in the search. The BLAS kernels the trials ran on are in the header, each
+ * with why it was chosen, and in a column KERNEL when any trial's worker named one.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,13 @@ static const enum trial_status cmd_status_ended_states[] = {
 	TRIAL_DONE, TRIAL_DIVERGED, TRIAL_FAILED, TRIAL_PRUNED, TRIAL_CANCELLED,
 };
 #define CMD_STATUS_NENDED (sizeof(cmd_status_ended_states) / sizeof(cmd_status_ended_states[0]))
+
+/* The columns of a search's trials table, and those shown only sometimes. */
+enum {
+	CMD_STATUS_OWN = 4,	/* the objective, when it is not val_acc */
+	CMD_STATUS_KERNEL = 9,	/* the BLAS kernel, when a trial's worker named one */
+	CMD_STATUS_NCOLS = 11
+};
 
 /* The count of trials of a search in a state ("counts" member), 0 when absent. */
 static long long
@@ -150,7 +158,32 @@ cmd_status_classes(const cJSON *names)
 	printf("\n");
 }
 
-/* The header of one search: name, mode, strategy, status, progress and best. */
+/*
+ * The BLAS kernels a search's trials ran on, each once with why it was chosen (and on how many
+ * trials, when there are several).
+ */
+static void
+cmd_status_kernels(const cJSON *kernels)
+{
+	int i = 0, n = cJSON_IsArray(kernels) ? cJSON_GetArraySize(kernels) : 0;
+	const cJSON *k;
+	const char *why;
+	long long trials;
+
+	if (n == 0)
+		return;
+	cJSON_ArrayForEach(k, kernels) {
+		printf("%s%s", i++ > 0 ? "           " : n > 1 ? "kernels:   " : "kernel:    ",
+		    cmd_status_str(k, "core"));
+		if (n > 1 && json_int(k, "trials", &trials))
+			printf(" (%lld trial%s)", trials, trials == 1 ? "" : "s");
+		if ((why = json_string(k, "why")) != NULL && *why != '\0')
+			printf(" — %s", why);
+		printf("\n");
+	}
+}
+
+/* The header of one search: name, mode, strategy, status, progress, best and kernels. */
 static void
 cmd_status_header(const cJSON *s)
 {
@@ -185,32 +218,52 @@ cmd_status_header(const cJSON *s)
 	printf("objective: %s\n", objective);
 	printf("best:      %s\n", best);
 	cmd_status_classes(json_member(s, "class_names"));
+	cmd_status_kernels(json_member(s, "kernels"));
 	free(best);
 	free(objective);
 	free(created);
 	free(finished);
 }
 
+/* Whether any trial's worker named its BLAS kernel. */
+static bool
+cmd_status_any_kernel(const cJSON *trials)
+{
+	const cJSON *tr;
+
+	cJSON_ArrayForEach(tr, trials) {
+		if (json_string(tr, "kernel") != NULL)
+			return true;
+	}
+	return false;
+}
+
 /*
  * The table of one search's trials (its objective in a column of its own when it is not
- * val_acc), then the errors of those that have one.
+ * val_acc, the kernel when any trial has one), then the errors of those that have one.
  */
 static void
 cmd_status_trials(const cJSON *trials, const char *metric)
 {
-	const char *headers[] = { "#", "TRIAL", "ROUND", "STATUS", "", "VAL_ACC", "TEST_ACC",
-	    "EPOCHS", "SECONDS", "PARAMS" };
-	bool own = strcmp(metric, "val_acc") != 0, any = false;
+	static const char *const names[CMD_STATUS_NCOLS] = { "#", "TRIAL", "ROUND", "STATUS",
+	    "", "VAL_ACC", "TEST_ACC", "EPOCHS", "SECONDS", "KERNEL", "PARAMS" };
+	static const char aligns[CMD_STATUS_NCOLS + 1] = "rrrlrrrrrll";
+	bool own = strcmp(metric, "val_acc") != 0, kernel = cmd_status_any_kernel(trials);
+	const char *headers[CMD_STATUS_NCOLS], *err;
+	char align[CMD_STATUS_NCOLS + 1], *upper = format_upper(metric);
 	struct format_table t;
 	const cJSON *tr;
-	const char *err;
-	char *upper = format_upper(metric);
+	bool any = false;
+	int i, n = 0;
 
-	if (!own)	/* no column of its own: the rest move left */
-		memmove(&headers[4], &headers[5], 5 * sizeof headers[0]);
-	else
-		headers[4] = upper;
-	format_table_init(&t, own ? 10 : 9, headers, own ? "rrrlrrrrrl" : "rrrlrrrrl");
+	for (i = 0; i < CMD_STATUS_NCOLS; i++) {	/* the optional columns shown or not */
+		if ((i == CMD_STATUS_OWN && !own) || (i == CMD_STATUS_KERNEL && !kernel))
+			continue;
+		headers[n] = i == CMD_STATUS_OWN ? upper : names[i];
+		align[n++] = aligns[i];
+	}
+	align[n] = '\0';
+	format_table_init(&t, n, headers, align);
 	cJSON_ArrayForEach(tr, trials) {
 		format_table_row(&t);
 		format_table_take(&t, format_value(json_member(tr, "number")));
@@ -223,6 +276,8 @@ cmd_status_trials(const cJSON *trials, const char *metric)
 		format_table_take(&t, format_decimal(tr, "test_acc", 4));
 		format_table_take(&t, format_value(json_member(tr, "epochs")));
 		format_table_take(&t, format_decimal(tr, "seconds", 1));
+		if (kernel)
+			format_table_cell(&t, "%s", cmd_status_str(tr, "kernel"));
 		format_table_take(&t, format_params(json_member(tr, "params")));
 	}
 	format_table_print(&t, stdout);

@@ -19,7 +19,9 @@
 /* Requests (the "type" member). */
 #define REQ_HELLO	"hello"		/* → version, pid */
 #define REQ_SUBMIT	"submit"	/* spec {…} → search (id) */
-#define REQ_STATUS	"status"	/* [search] → searches […] or search {…} with trials […] */
+#define REQ_STATUS	"status"	/* [search] → searches […] or search {…} with trials […]
+					   (each with its BLAS kernel's core, "kernel") and
+					   kernels [{core, why, trials}] */
 #define REQ_BEST	"best"		/* [search], [n] → trials […], best first */
 #define REQ_CANCEL	"cancel"	/* search → cancelled (count of trials stopped) */
 #define REQ_WATCH	"watch"		/* [search], [history: bool], [follow: bool] → events */

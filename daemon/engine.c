@@ -244,6 +244,8 @@ engine_free(struct engine *e)
 	fanout_free(e->fanout);
 	free(e->db_path);
 	free(e->suspended);
+	free(e->kernel_core);
+	free(e->kernel_why);
 	free(e);
 }
 

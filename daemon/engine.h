@@ -65,6 +65,8 @@ struct engine {
 	uint64_t suspend_ms;		/* suspend.c: the wait before the next try, backing off */
 	uint64_t suspend_since;		/* suspend.c: uv_now when writes began to fail, 0: they work */
 	int suspensions;		/* suspend.c: times the store was held */
+	char *kernel_core;		/* trial.c: the BLAS kernel logged last, or NULL */
+	char *kernel_why;		/* trial.c: why it was chosen ("" when not said) */
 	TAILQ_HEAD(, search) searches;
 	TAILQ_HEAD(, trial) trials;	/* running */
 };

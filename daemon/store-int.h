@@ -44,6 +44,10 @@ enum store_stmt {
 	S_TRIAL_RESET,
 	S_TRIAL_FINISH,
 	S_TRIAL_CONTINUE,
+	S_KERNEL_ADD,
+	S_KERNEL_FIND,
+	S_TRIAL_KERNEL,
+	S_SEARCH_KERNELS,
 	S_REPORTS_UNDO,
 	S_METRICS,
 	S_METRIC_ADD,
@@ -75,6 +79,8 @@ struct store {
 	int64_t next_id;		/* the next event or report id; 0: to be read */
 	struct store_slots slots[STORE_CACHED];
 	int slots_next;			/* the entry the next search's slots replace */
+	int64_t kernel_id;		/* the last BLAS kernel's row (store-trial.c), 0: none */
+	char *kernel_core, *kernel_why;	/* its core and why, when kernel_id is set */
 	char buf[STORE_BUF];		/* compact JSON being bound */
 };
 

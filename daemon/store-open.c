@@ -250,5 +250,7 @@ store_close(struct store *st)
 	sqlite3_close(st->db);
 	free(st->held);
 	free(st->path);
+	free(st->kernel_core);
+	free(st->kernel_why);
 	free(st);
 }

@@ -32,7 +32,7 @@ static const char *const store_search_names[] = {
 static const char *const store_search_trial_names[] = {
 	"id", "number", "round", "status", "params", "objective", "val_acc", "best_val_acc",
 	"test_acc", "epochs", "seconds", "error", "exit_status", "signal", "started_at",
-	"finished_at"
+	"finished_at", "kernel"
 };
 
 /* The JSON names of the columns of STORE_BEST_SELECT. */
@@ -123,16 +123,39 @@ store_search_list(struct store *st, char **cause)
 	return a;
 }
 
+/* The rows of statement s, bound, as an array of objects, columns 0 … n - 1 named names[]. */
+static cJSON *
+store_search_rows(struct store *st, enum store_stmt s, const char *const *names, int n,
+    char **cause)
+{
+	cJSON *a = cJSON_CreateArray(), *o;
+	int rc;
+
+	while ((rc = store_next(st, s, cause)) == 1) {
+		o = cJSON_CreateObject();
+		store_add_columns(o, st->stmt[s], 0, names, n);
+		cJSON_AddItemToArray(a, o);
+	}
+	if (rc < 0) {
+		cJSON_Delete(a);
+		return NULL;
+	}
+	return a;
+}
+
 /*
- * One search as in store_search_list, plus its "spec" and, as "trials", its trials by number
- * (the number of trials requested is then "requested"); NULL with *cause when there is no
- * such search.
+ * One search as in store_search_list, plus its "spec"; as "trials", its trials by number, each
+ * with its BLAS kernel's core ("kernel", null when not said; the number of trials requested
+ * is then "requested"); and as "kernels" the kernels they ran on, in the order they came,
+ * each once: [{"core", "why" ("" when not said), "trials"}, …]. NULL with *cause when there
+ * is no such search.
  */
 cJSON *
 store_search_get(struct store *st, int64_t id, char **cause)
 {
+	static const char *const kernel_names[] = { "core", "why", "trials" };
 	sqlite3_stmt *stmt = st->stmt[S_SEARCH_GET];
-	cJSON *o, *trials, *t;
+	cJSON *o, *trials, *kernels = NULL;
 	int rc, n = (int)(sizeof store_search_trial_names / sizeof store_search_trial_names[0]);
 
 	sqlite3_bind_int64(stmt, 1, id);
@@ -149,21 +172,20 @@ store_search_get(struct store *st, int64_t id, char **cause)
 	store_reset(st, S_SEARCH_GET);
 
 	/* "trials" becomes the array; the number requested moves to "requested". */
-	trials = cJSON_CreateArray();
-	cJSON_AddItemToObject(o, "requested",
-	    cJSON_DetachItemFromObjectCaseSensitive(o, "trials"));
-	cJSON_AddItemToObject(o, "trials", trials);
-	stmt = st->stmt[S_SEARCH_TRIALS];
-	sqlite3_bind_int64(stmt, 1, id);
-	while ((rc = store_next(st, S_SEARCH_TRIALS, cause)) == 1) {
-		t = cJSON_CreateObject();
-		store_add_columns(t, stmt, 0, store_search_trial_names, n);
-		cJSON_AddItemToArray(trials, t);
-	}
-	if (rc < 0) {
+	sqlite3_bind_int64(st->stmt[S_SEARCH_TRIALS], 1, id);
+	sqlite3_bind_int64(st->stmt[S_SEARCH_KERNELS], 1, id);
+	if ((trials = store_search_rows(st, S_SEARCH_TRIALS, store_search_trial_names, n,
+	    cause)) == NULL || (kernels = store_search_rows(st, S_SEARCH_KERNELS, kernel_names,
+	    3, cause)) == NULL) {
+		store_reset(st, S_SEARCH_KERNELS);
+		cJSON_Delete(trials);
 		cJSON_Delete(o);
 		return NULL;
 	}
+	cJSON_AddItemToObject(o, "requested",
+	    cJSON_DetachItemFromObjectCaseSensitive(o, "trials"));
+	cJSON_AddItemToObject(o, "trials", trials);
+	cJSON_AddItemToObject(o, "kernels", kernels);
 	return o;
 }
 
@@ -176,8 +198,6 @@ store_search_best(struct store *st, int64_t search_id, int n, char **cause)
 {
 	enum store_stmt s = S_BEST_ALL;
 	const char *goal;
-	sqlite3_stmt *stmt;
-	cJSON *a, *t;
 	int rc, cols = (int)(sizeof store_search_best_names / sizeof store_search_best_names[0]);
 
 	if (search_id != 0) {
@@ -189,20 +209,9 @@ store_search_best(struct store *st, int64_t search_id, int n, char **cause)
 		s = goal != NULL && strcmp(goal, "min") == 0 ? S_BEST_MIN : S_BEST_MAX;
 		store_reset(st, S_SEARCH_GOAL);
 	}
-	stmt = st->stmt[s];
-	sqlite3_bind_int64(stmt, 1, search_id);
-	sqlite3_bind_int(stmt, 2, n > 0 ? n : -1);
-	a = cJSON_CreateArray();
-	while ((rc = store_next(st, s, cause)) == 1) {
-		t = cJSON_CreateObject();
-		store_add_columns(t, stmt, 0, store_search_best_names, cols);
-		cJSON_AddItemToArray(a, t);
-	}
-	if (rc < 0) {
-		cJSON_Delete(a);
-		return NULL;
-	}
-	return a;
+	sqlite3_bind_int64(st->stmt[s], 1, search_id);
+	sqlite3_bind_int(st->stmt[s], 2, n > 0 ? n : -1);
+	return store_search_rows(st, s, store_search_best_names, cols, cause);
 }
 
 /* The ids of searches still running (to resume after a restart); *ids is malloc'd or NULL. */

@@ -40,7 +40,8 @@
 
 #define STORE_TRIAL_SELECT						\
 	"SELECT id, number, round, status, params, objective, val_acc, best_val_acc, test_acc, "	\
-	"epochs, seconds, error, exit_status, signal, started_at, finished_at FROM trials "
+	"epochs, seconds, error, exit_status, signal, started_at, finished_at, "	\
+	"(SELECT core FROM kernels k WHERE k.id = trials.kernel_id) FROM trials "
 
 #define STORE_BEST_SELECT						\
 	"SELECT t.search_id, t.id, t.number, t.round, (SELECT json_extract(spec, "	\
@@ -101,8 +102,8 @@ const char *const store_sql[S_COUNT] = {
 	[S_TRIAL_RESET] = "UPDATE trials SET round = ?2, status = 'running', "
 	    "objective = NULL, val_acc = NULL, val_loss = NULL, best_val_acc = NULL, "
 	    "test_acc = NULL, test_loss = NULL, epochs = NULL, seconds = NULL, "
-	    "exit_status = NULL, signal = NULL, error = NULL, started_at = " STORE_NOW ", "
-	    "finished_at = NULL WHERE id = ?1",
+	    "exit_status = NULL, signal = NULL, error = NULL, kernel_id = NULL, "
+	    "started_at = " STORE_NOW ", finished_at = NULL WHERE id = ?1",
 	[S_TRIAL_FINISH] = "UPDATE trials SET status = ?2, val_acc = ?3, val_loss = ?4, "
 	    "best_val_acc = ?5, test_acc = ?6, test_loss = ?7, epochs = ?8, seconds = ?9, "
 	    "exit_status = ?10, signal = ?11, error = ?12, finished_at = " STORE_NOW ", "
@@ -112,6 +113,12 @@ const char *const store_sql[S_COUNT] = {
 	    "WHERE id = ?1 RETURNING objective",
 	[S_TRIAL_CONTINUE] = "UPDATE trials SET status = 'running', finished_at = NULL, "
 	    "error = NULL, exit_status = NULL, signal = NULL WHERE id = ?1",
+	[S_KERNEL_ADD] = "INSERT OR IGNORE INTO kernels (core, why) VALUES (?1, ?2)",
+	[S_KERNEL_FIND] = "SELECT id FROM kernels WHERE core = ?1 AND why = ?2",
+	[S_TRIAL_KERNEL] = "UPDATE trials SET kernel_id = ?2 WHERE id = ?1",
+	[S_SEARCH_KERNELS] = "SELECT k.core, k.why, t.n FROM (SELECT kernel_id, count(*) AS n, "
+	    "min(number) AS first FROM trials WHERE search_id = ?1 AND kernel_id IS NOT NULL "
+	    "GROUP BY kernel_id) t JOIN kernels k ON k.id = t.kernel_id ORDER BY t.first",
 	[S_REPORTS_UNDO] = "UPDATE reports SET undone = 1 WHERE trial_id = ?1 AND epoch > ?2 "
 	    "AND undone IS NULL",
 	[S_METRICS] = "SELECT slot, name, since FROM metrics WHERE search_id = ?1 ORDER BY slot",
@@ -158,6 +165,10 @@ static const char *const store_whats[S_COUNT] = {
 	[S_TRIAL_RESET] = "reset trial",
 	[S_TRIAL_FINISH] = "finish trial",
 	[S_TRIAL_CONTINUE] = "continue trial",
+	[S_KERNEL_ADD] = "insert kernel",
+	[S_KERNEL_FIND] = "find kernel",
+	[S_TRIAL_KERNEL] = "set a trial's kernel",
+	[S_SEARCH_KERNELS] = "read kernels",
 	[S_REPORTS_UNDO] = "mark reports undone",
 	[S_METRICS] = "read metric names",
 	[S_METRIC_ADD] = "insert metric name",

@@ -1,8 +1,9 @@
 /*
  * store-trial.c: the trials in the store — a trial recorded as it starts (or, run again, its
  * row reset and its earlier reports marked undone), its end with its results and its
- * objective (the best of its reports that stand, in the goal's direction), and a trial
- * going on from a checkpoint.
+ * objective (the best of its reports that stand, in the goal's direction), a trial going
+ * on from a checkpoint, and the BLAS kernel it runs on (each kernel a row of its own, the
+ * last one's id kept: the next trial on it is one UPDATE).
  * Layer: part
  */
 #include <errno.h>
@@ -162,6 +163,83 @@ store_trial_rollback(struct store *st, int64_t trial_id, int epoch, char **cause
 	if ((err = store_begin(st, cause)) != 0)
 		return err;
 	if ((err = store_trial_undo(st, trial_id, epoch, cause)) == 0)
+		st->pending++;
+	return err;
+}
+
+/* Point a trial at the kernel of row kernel_id. */
+static int
+store_trial_kernel_set(struct store *st, int64_t trial_id, int64_t kernel_id, char **cause)
+{
+	int err;
+
+	sqlite3_bind_int64(st->stmt[S_TRIAL_KERNEL], 1, trial_id);
+	sqlite3_bind_int64(st->stmt[S_TRIAL_KERNEL], 2, kernel_id);
+	if ((err = store_run(st, S_TRIAL_KERNEL, cause)) != 0)
+		return err;
+	if (sqlite3_changes(st->db) == 0)
+		return xcause(cause, -ENOENT, "store: trial %lld: no such trial",
+		    (long long)trial_id);
+	return 0;
+}
+
+/* A kernel not the last one: its row (inserted unless there), the trial pointed at it. */
+static int
+store_trial_kernel_new(struct store *st, int64_t trial_id, const char *core, const char *why,
+    char **cause)
+{
+	sqlite3_stmt *find = st->stmt[S_KERNEL_FIND];
+	int64_t kernel_id = 0;
+	int rc, err, rows = 0;
+
+	if ((err = store_begin_many(st, cause)) != 0)
+		return err;
+	store_bind_text(st->stmt[S_KERNEL_ADD], 1, core);
+	store_bind_text(st->stmt[S_KERNEL_ADD], 2, why);
+	if ((err = store_run(st, S_KERNEL_ADD, cause)) != 0)
+		goto fail;
+	rows += sqlite3_changes(st->db);
+	store_bind_text(find, 1, core);
+	store_bind_text(find, 2, why);
+	if ((rc = store_next(st, S_KERNEL_FIND, cause)) <= 0) {
+		err = rc < 0 ? rc : xcause(cause, -EIO, "store: kernel %s: not found", core);
+		goto fail;
+	}
+	kernel_id = sqlite3_column_int64(find, 0);
+	store_reset(st, S_KERNEL_FIND);
+	if ((err = store_trial_kernel_set(st, trial_id, kernel_id, cause)) != 0)
+		goto fail;
+	rows++;
+fail:
+	if ((err = store_end_many(st, err, rows, cause)) != 0)
+		return err;
+	free(st->kernel_core);
+	free(st->kernel_why);
+	st->kernel_core = xstrdup(core);
+	st->kernel_why = xstrdup(why);
+	st->kernel_id = kernel_id;
+	return 0;
+}
+
+/*
+ * Record the BLAS kernel a trial runs on: its core and why it was chosen (NULL: not said,
+ * stored ''), once in kernels, the trial's kernel_id pointing at it. The last kernel's row is
+ * kept in memory: the same kernel again costs one UPDATE, no lookup.
+ */
+int
+store_trial_kernel(struct store *st, int64_t trial_id, const char *core, const char *why,
+    char **cause)
+{
+	int err;
+
+	if (why == NULL)
+		why = "";
+	if (st->kernel_id == 0 || strcmp(core, st->kernel_core) != 0 ||
+	    strcmp(why, st->kernel_why) != 0)
+		return store_trial_kernel_new(st, trial_id, core, why, cause);
+	if ((err = store_begin(st, cause)) != 0)
+		return err;
+	if ((err = store_trial_kernel_set(st, trial_id, st->kernel_id, cause)) == 0)
 		st->pending++;
 	return err;
 }

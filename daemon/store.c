@@ -27,14 +27,15 @@
 #include "xmalloc.h"
 
 /*
- * Forget what the store knows of writes not committed: the next id and the metric slots are
- * read from the database again.
+ * Forget what the store knows of writes not committed: the next id, the metric slots and the
+ * last kernel's row are read from the database again.
  */
 void
 store_forget(struct store *st)
 {
 	st->next_id = 0;
 	memset(st->slots, 0, sizeof st->slots);
+	st->kernel_id = 0;
 }
 
 /* Map an SQLite result code to a negative errno. */

@@ -67,6 +67,8 @@ int store_trial_finish(struct store *st, int64_t search_id, int64_t trial_id,
     char **cause);
 int store_trial_continue(struct store *st, int64_t trial_id, int epoch, char **cause);
 int store_trial_rollback(struct store *st, int64_t trial_id, int epoch, char **cause);
+int store_trial_kernel(struct store *st, int64_t trial_id, const char *core, const char *why,
+    char **cause);
 
 /* store-report.c */
 int store_report_add(struct store *st, int64_t *id, int64_t search_id, int64_t trial_id,

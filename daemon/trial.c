@@ -2,7 +2,9 @@
  * trial.c: the life of a trial once its search has made it (trial.h): started on the
  * executor with its job; each report recorded and published (an epoch: its row in the store,
  * the epoch event) and babysat; its end — its last report, or the end of its process — turned
- * into a result for its search. The executor's callbacks arrive here.
+ * into a result for its search. The executor's callbacks arrive here. A trial's start
+ * records the BLAS kernel its worker names, and logs it when it is not the one logged last
+ * (a line per kernel, not per trial).
  * Layer: engine
  */
 #include <math.h>
@@ -136,6 +138,36 @@ trial_epoch(struct engine *e, struct trial *t, const struct wevent *ev)
 	babysit_epoch(t, ev);
 }
 
+/* Log the BLAS kernel a trial runs on, unless it is the one logged last. */
+static void
+trial_kernel_log(struct engine *e, const struct trial *t, const char *core, const char *why)
+{
+	if (e->kernel_core != NULL && strcmp(e->kernel_core, core) == 0 &&
+	    strcmp(e->kernel_why, why) == 0)
+		return;
+	log_info("search %lld: trial %d: BLAS kernel %s%s%s", (long long)t->search->id,
+	    t->number, core, *why != '\0' ? ": " : "", why);
+	free(e->kernel_core);
+	free(e->kernel_why);
+	e->kernel_core = xstrdup(core);
+	e->kernel_why = xstrdup(why);
+}
+
+/* The trial started: the BLAS kernel it names recorded and logged; babysitting begins. */
+static void
+trial_started(struct engine *e, struct trial *t, const struct wevent *ev)
+{
+	const char *why = ev->blas_why != NULL ? ev->blas_why : "";
+	char *cause = NULL;
+
+	if (ev->blas_core != NULL) {
+		if (store_trial_kernel(e->store, t->id, ev->blas_core, why, &cause) != 0)
+			engine_store_error(e, "record kernel", cause);
+		trial_kernel_log(e, t, ev->blas_core, why);
+	}
+	babysit_start(t);
+}
+
 /* Executor callback: a report of a running trial. */
 void
 trial_report(void *arg, void *trial, const struct wevent *ev)
@@ -144,7 +176,7 @@ trial_report(void *arg, void *trial, const struct wevent *ev)
 
 	switch (ev->kind) {
 	case WEVENT_START:
-		babysit_start(t);
+		trial_started(arg, t, ev);
 		break;
 	case WEVENT_EPOCH:
 		trial_epoch(arg, t, ev);

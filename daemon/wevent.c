@@ -2,6 +2,12 @@
  * wevent.c: a worker's line parsed into a typed event (wevent.h). Members other than numbers
  * and the few strings the daemon uses (objects such as a start event's params or a done
  * event's profile, booleans) are skipped: nothing downstream reads them.
+ *
+ * A start event's BLAS kernel is bounded: a blas_core (a core's name, "SkylakeX") of 64 bytes
+ * or more is refused, as a metric's name of that length is (the line is not a worker event);
+ * a blas_why (a sentence for people) of 1024 bytes or more is kept, cut at a UTF-8 character
+ * boundary to at most 1023 bytes ending in "…". Either one empty, null or not a string counts
+ * as absent, as it is from older workers.
  * Layer: part
  */
 #include <errno.h>
@@ -46,6 +52,45 @@ wevent_int(const cJSON *v)
 	return (int)v->valuedouble;
 }
 
+/* Keep a string member's value in *to (a member given twice: its last value). */
+static void
+wevent_keep(char **to, const char *s)
+{
+	free(*to);
+	*to = xstrdup(s);
+}
+
+/* A start event's blas_core, unless absent: at most WEVENT_CORE_MAX - 1 bytes. */
+static int
+wevent_core(struct wevent *ev, const cJSON *v, char **cause)
+{
+	if (!cJSON_IsString(v) || v->valuestring[0] == '\0')
+		return 0;
+	if (strlen(v->valuestring) >= WEVENT_CORE_MAX)
+		return xcause(cause, -EINVAL, "blas_core \"%.32s…\" longer than %d bytes",
+		    v->valuestring, WEVENT_CORE_MAX - 1);
+	wevent_keep(&ev->blas_core, v->valuestring);
+	return 0;
+}
+
+/* A start event's blas_why, unless absent: cut to WEVENT_WHY_MAX - 1 bytes, ending in "…". */
+static void
+wevent_why(struct wevent *ev, const cJSON *v)
+{
+	static const char more[] = "…";
+	size_t n;
+
+	if (!cJSON_IsString(v) || v->valuestring[0] == '\0')
+		return;
+	wevent_keep(&ev->blas_why, v->valuestring);
+	if (strlen(ev->blas_why) < WEVENT_WHY_MAX)
+		return;
+	n = WEVENT_WHY_MAX - sizeof more;	/* room for "…" and the NUL */
+	while (n > 0 && ((unsigned char)ev->blas_why[n] & 0xc0) == 0x80)
+		n--;				/* not within a character */
+	memcpy(ev->blas_why + n, more, sizeof more);
+}
+
 /* Parse one line (without its newline) into ev; on error ev holds nothing. */
 int
 wevent_parse(struct wevent *ev, const char *line, size_t len, char **cause)
@@ -74,9 +119,14 @@ wevent_parse(struct wevent *ev, const char *line, size_t len, char **cause)
 		else if (strcmp(v->string, "epochs") == 0 && ev->kind == WEVENT_DONE)
 			ev->epochs = wevent_int(v);
 		else if (strcmp(v->string, "reason") == 0 && cJSON_IsString(v))
-			ev->reason = xstrdup(v->valuestring);
+			wevent_keep(&ev->reason, v->valuestring);
 		else if (strcmp(v->string, "error") == 0 && cJSON_IsString(v))
-			ev->error = xstrdup(v->valuestring);
+			wevent_keep(&ev->error, v->valuestring);
+		else if (strcmp(v->string, "blas_core") == 0 && ev->kind == WEVENT_START) {
+			if ((rc = wevent_core(ev, v, cause)) != 0)
+				goto out;
+		} else if (strcmp(v->string, "blas_why") == 0 && ev->kind == WEVENT_START)
+			wevent_why(ev, v);
 		else if (cJSON_IsNumber(v) || cJSON_IsNull(v)) {
 			if (strlen(v->string) >= METRIC_NAME_MAX) {
 				rc = xcause(cause, -EINVAL, "metric name \"%.32s…\" longer than %d "
@@ -100,6 +150,8 @@ wevent_free(struct wevent *ev)
 {
 	free(ev->reason);
 	free(ev->error);
+	free(ev->blas_core);
+	free(ev->blas_why);
 	free(ev->metrics);
 	memset(ev, 0, sizeof *ev);
 	ev->trial = ev->epoch = ev->epochs = -1;

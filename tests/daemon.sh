@@ -265,6 +265,78 @@ check_contains "silent worker: cause recorded" "$(q "select error from trials wh
 kill -TERM $daemon_pid
 stopped "silent worker: SIGTERM"
 
+# The BLAS kernel each trial ran on, as its worker's start event names it (blas_core,
+# blas_why): a worker of our own, which takes those members from $tmp/blas (none when it is
+# missing), or from $tmp/blas-once for one trial only, then reports one epoch and its end.
+cat > "$tmp/blasworker" <<SH
+#!/bin/sh
+$checks
+while IFS= read -r line; do
+	id=\$(printf '%s\n' "\$line" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
+	if mv "$tmp/blas-once" "$tmp/blas-once.\$\$" 2>/dev/null; then
+		blas="\$(cat "$tmp/blas-once.\$\$"),"; rm -f "$tmp/blas-once.\$\$"
+	elif [ -e "$tmp/blas" ]; then blas="\$(cat "$tmp/blas"),"; else blas=; fi
+	printf '{"event":"start","id":%s,%s"version":1,"threads":1}\n' "\$id" "\$blas"
+	printf '{"event":"epoch","id":%s,"epoch":1,"train_loss":0.9,"val_loss":0.8,"val_acc":0.6}\n' "\$id"
+	printf '{"event":"done","id":%s,"reason":"completed","epochs":1,"val_loss":0.8,"val_acc":0.6,"best_val_acc":0.6,"test_loss":0.8,"test_acc":0.6,"seconds":0.01}\n' "\$id"
+done
+SH
+chmod +x "$tmp/blasworker"
+log_from=$(($(wc -l < "$tmp/tunad.log") + 1))
+launch_daemon --worker "$tmp/blasworker" --workers 2
+# blas_search NAME TRIALS: run a search of our worker's trials to its end; print its id.
+blas_search() {
+	sed "s/\"trials\": 6/\"trials\": $2/; s/\"smoke\"/\"$1\"/" "$tmp/search.json" > "$tmp/blas.json"
+	bid=$(submit_id "$tmp/blas.json")
+	wait_search "$bid"
+	echo "$bid"
+}
+chose="OpenBLAS chose Prescott; SkylakeX verified, 4.9× faster at the trainer's shapes: using it"
+printf '"blas_core":"SkylakeX","blas_why":"%s"' "$chose" > "$tmp/blas"
+idk=$(blas_search kernel 5)
+check "kernel: the search is done" "$(q "select count(*) from trials where search_id=$idk and status='done'")" 5
+check "kernel: one row for the kernel of 5 trials" "$(q "select count(*) || ' ' || core || ' | ' || why from kernels")" "1 SkylakeX | $chose"
+check "kernel: every trial points at it" "$(q "select count(*) from trials where search_id=$idk and kernel_id=(select id from kernels where core='SkylakeX')")" 5
+check "kernel: trial_kernels" "$(q "select count(*) from trial_kernels where search_id=$idk and core='SkylakeX'")" 5
+"$tuna_vg" status "$idk" > "$tmp/status" 2>&1
+check_contains "kernel: status shows why, once" "$tmp/status" "kernel:    SkylakeX — $chose"
+check "kernel: status shows each trial's kernel" "$(grep -c '^ *[0-9][0-9]* .* SkylakeX  ' "$tmp/status")" 5
+check_contains "kernel: status has a KERNEL column" "$tmp/status" " KERNEL "
+check "kernel: logged once for 5 trials" "$(tail -n +$log_from "$tmp/tunad.log" | grep -c "search $idk: trial [0-9]*: BLAS kernel SkylakeX: $chose")" 1
+
+# A worker that does not say: nothing recorded, no column.
+rm -f "$tmp/blas"
+idn=$(blas_search nokernel 2)
+check "no kernel: the search is done" "$(q "select count(*) from trials where search_id=$idn and status='done'")" 2
+check "no kernel: kernel_id NULL" "$(q "select count(*) from trials where search_id=$idn and kernel_id is null")" 2
+check "no kernel: no new row" "$(q "select count(*) from kernels")" 1
+"$tuna_vg" status "$idn" > "$tmp/status" 2>&1
+check "no kernel: status has neither a column nor a kernel line" "$(grep -c 'KERNEL\|kernel:' "$tmp/status")" 0
+check_contains "no kernel: status shows the trials" "$tmp/status" "VAL_ACC"
+
+# Some trials say, some not: a "-" for those that do not.
+printf '"blas_core":"Haswell","blas_why":"set by the user (OPENBLAS_CORETYPE=Haswell)"' > "$tmp/blas-once"
+idm=$(blas_search somekernel 3)
+check "some kernel: one trial on Haswell, two not said" "$(q "select count(kernel_id) || ' ' || count(*) from trials where search_id=$idm")" "1 3"
+"$tuna" status "$idm" > "$tmp/status" 2>&1
+check_contains "some kernel: status shows why" "$tmp/status" "kernel:    Haswell — set by the user (OPENBLAS_CORETYPE=Haswell)"
+check "some kernel: status shows the trial's kernel" "$(grep -c '^ *[0-9][0-9]* .* Haswell  ' "$tmp/status")" 1
+check "some kernel: status shows - for the others" "$(grep -c '^ *[0-9][0-9]* .* -  ' "$tmp/status")" 2
+check "some kernel: a line logged for each kernel" "$(tail -n +$log_from "$tmp/tunad.log" | grep -c 'BLAS kernel')" 2
+"$tuna" --json status "$idm" > "$tmp/status" 2>&1
+check_contains "some kernel: the reply's kernels" "$tmp/status" '"kernels":[{"core":"Haswell","why":"set by the user (OPENBLAS_CORETYPE=Haswell)","trials":1}]'
+
+# Bounds: a why of 2,000 bytes is cut to at most 1,023 ending in "…"; a core name of 64 bytes
+# is refused (the worker's line is not an event: its trial fails).
+printf '"blas_core":"Haswell","blas_why":"%s"' "$(awk 'BEGIN { for (i = 0; i < 1000; i++) printf "é" }')" > "$tmp/blas-once"
+idw=$(blas_search longwhy 1)
+check "long why: cut, at a character" "$(q "select length(k.why) || ' ' || (length(cast(k.why as blob)) <= 1023) || ' ' || substr(k.why, -2) from trials t join kernels k on k.id = t.kernel_id where t.search_id=$idw")" "511 1 é…"
+printf '"blas_core":"%s","blas_why":"x"' "$(printf '%064d' 0)" > "$tmp/blas-once"
+idc=$(blas_search longcore 1)
+check "long core: the trial failed" "$(q "select status || ' ' || error from trials where search_id=$idc")" "failed wrote a line that is not a worker event"
+kill -TERM $daemon_pid
+stopped "kernel: SIGTERM"
+
 # SIGKILL of the daemon: its workers die with it (PR_SET_PDEATHSIG), none is left behind.
 # (Long epochs, so that a worker is not merely killed by SIGPIPE at its next report.)
 start_daemon

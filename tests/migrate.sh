@@ -20,7 +20,7 @@ cp "$fixture/v1.db" "$v1"
 searches=$(cat "$fixture/v1-searches.txt")
 
 start_daemon
-check "migrated to the current schema" "$(q "pragma user_version")" 4
+check "migrated to the current schema" "$(q "pragma user_version")" 5
 for id in $searches; do
 	"$tuna" tail "$id" > "$tmp/tail" 2>&1
 	check "search $id: tuna tail as v1's" "$(cmp -s "$fixture/v1-tail-$id.txt" "$tmp/tail" && echo same || diff "$fixture/v1-tail-$id.txt" "$tmp/tail" | head -5)" same
@@ -49,7 +49,9 @@ check "every epoch event is a report" "$(q "select count(*) from reports")" "$(s
 check "the rolled-back epochs kept, undone" "$(q "select count(*) from reports where undone = 1")" "$(sqlite3 -readonly "$v1" "select count(*) from events e where kind = 'epoch' and exists (select 1 from events l where l.kind = 'epoch' and l.trial_id = e.trial_id and l.id > e.id and json_extract(l.data, '\$.epoch') <= json_extract(e.data, '\$.epoch'))")"
 check "every search has the default objective" "$(q "select count(*) from searches where json_extract(spec, '\$.objective.metric') = 'val_acc' and json_extract(spec, '\$.objective.goal') = 'max'")" "$(echo $searches | wc -w)"
 check "a done trial's objective is its best epoch's val_acc" "$(q "select count(*) from trials t where status = 'done' and objective is not (select max(val_acc) from epochs where trial_id = t.id)")" 0
+check "no trial of v1 names a BLAS kernel" "$(q "select count(kernel_id) || ' ' || (select count(*) from kernels) || ' ' || (select count(*) from trial_kernels) from trials")" "0 0 0"
 check "integrity" "$(q "pragma integrity_check")" ok
+check "foreign keys" "$(q "pragma foreign_key_check")" ""
 
 # A new search on the migrated database: its events follow v1's in the history.
 make_csv "$tmp/train.csv" 300 1

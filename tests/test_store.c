@@ -1,7 +1,8 @@
 /*
  * test_store.c: unit tests of the SQLite store: schema and pragmas, writes and the JSON
  * reads, trial reset, WAL readers beside the open write transaction, the users' queries,
- * reopening and refusing a newer schema, failed writes, disk full, and an insert-rate smoke.
+ * reopening and refusing a newer schema, the BLAS kernels of trials, failed writes, disk full,
+ * and an insert-rate smoke.
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -273,10 +274,11 @@ test_open(void)
 	ASSERT_EQ_STR(mode, "wal");
 	free(mode);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
-	    "name IN ('searches', 'trials', 'rounds', 'events', 'reports', 'metrics')"), 6);
+	    "name IN ('searches', 'trials', 'rounds', 'events', 'reports', 'metrics', "
+	    "'kernels')"), 7);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND "
 	    "name IN ('best_trials', 'search_progress', 'trial_params', 'epochs', "
-	    "'report_values')"), 5);
+	    "'report_values', 'trial_kernels')"), 6);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
 	    "name IN ('trials_search_status', 'trials_best', 'events_search', "
 	    "'reports_trial')"), 4);
@@ -1120,6 +1122,135 @@ test_reports(void)
 	free(path);
 }
 
+/* The kernel id of a trial, 0 for NULL. */
+static long long
+kernel_of(sqlite3 *db, int64_t trial)
+{
+	return q_int(db, "SELECT coalesce(kernel_id, 0) FROM trials WHERE id = %lld",
+	    (long long)trial);
+}
+
+/*
+ * The BLAS kernel of each trial: a (core, why) stored once, shared by the trials on it; another
+ * why, another row; NULL when never said (and when the trial is run again); read back in the
+ * search's status; a row written but rolled back is not remembered.
+ */
+static void
+test_kernels(void)
+{
+	static const char *const chose = "OpenBLAS chose Prescott; SkylakeX verified, 4.9× "
+	    "faster at the trainer's shapes: using it";
+	static const char *const user = "set by the user (OPENBLAS_CORETYPE=SkylakeX)";
+	char *path = db_path("kernels.db"), *cause = NULL, *t;
+	const cJSON *tr, *k;
+	struct store *st;
+	cJSON *params, *o;
+	int64_t sid, tid[7], again;
+	sqlite3 *db;
+	int i;
+
+	ASSERT_EQ_INT(store_open(&st, path, &cause), 0);
+	params = json("{\"alpha\": 0.01}");
+	ASSERT_EQ_INT(store_search_add(st, &sid, "k", "caviar", "random", "{}", NULL, 7, 2,
+	    &cause), 0);
+	for (i = 0; i < 7; i++)
+		ASSERT_EQ_INT(store_trial_add(st, &tid[i], sid, i, 1, params, &cause), 0);
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+
+	/* Two trials on one kernel share its row: the second is one row written, the UPDATE. */
+	ASSERT_EQ_INT(store_trial_kernel(st, tid[0], "SkylakeX", chose, &cause), 0);
+	ASSERT_EQ_INT(store_pending(st), 2);		/* the kernel and the trial */
+	ASSERT_EQ_INT(store_trial_kernel(st, tid[1], "SkylakeX", chose, &cause), 0);
+	ASSERT_EQ_INT(store_pending(st), 3);
+	/* another why: another row; the first kernel again: its row, found */
+	ASSERT_EQ_INT(store_trial_kernel(st, tid[2], "SkylakeX", user, &cause), 0);
+	ASSERT_EQ_INT(store_trial_kernel(st, tid[3], "SkylakeX", chose, &cause), 0);
+	/* no why said: '' */
+	ASSERT_EQ_INT(store_trial_kernel(st, tid[4], "Haswell", NULL, &cause), 0);
+	ASSERT_EQ_INT(store_pending(st), 8);
+	/* no such trial: refused, on the remembered kernel and on a new one (not kept) */
+	ASSERT_EQ_INT(store_trial_kernel(st, 999, "Haswell", "", &cause), -ENOENT);
+	ASSERT_STR_CONTAINS(cause, "trial 999: no such trial");
+	free(cause);
+	cause = NULL;
+	ASSERT_EQ_INT(store_trial_kernel(st, 999, "Zen", "a new one", &cause), -ENOENT);
+	free(cause);
+	cause = NULL;
+	ASSERT_EQ_INT(store_pending(st), 8);
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+
+	db = db2_open(path);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM kernels"), 3);
+	ASSERT(kernel_of(db, tid[0]) != 0);
+	ASSERT_EQ_INT(kernel_of(db, tid[1]), kernel_of(db, tid[0]));
+	ASSERT_EQ_INT(kernel_of(db, tid[3]), kernel_of(db, tid[0]));
+	ASSERT(kernel_of(db, tid[2]) != 0 && kernel_of(db, tid[2]) != kernel_of(db, tid[0]));
+	ASSERT_EQ_INT(kernel_of(db, tid[5]), 0);	/* never said */
+	t = q_text(db, "SELECT why FROM kernels WHERE id = %lld", kernel_of(db, tid[0]));
+	ASSERT_EQ_STR(t, chose);
+	free(t);
+	t = q_text(db, "SELECT core || '|' || why || '|' || typeof(why) FROM kernels "
+	    "WHERE id = %lld", kernel_of(db, tid[4]));
+	ASSERT_EQ_STR(t, "Haswell||text");
+	free(t);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM kernels WHERE core = 'Zen'"), 0);
+	/* the view: a row per trial with a kernel */
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trial_kernels WHERE search_id = %lld",
+	    (long long)sid), 5);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trial_kernels WHERE search_id = %lld AND "
+	    "core = 'SkylakeX' AND why = '%s'", (long long)sid, user), 1);
+
+	/* The status reply: each trial's core (null when not said), the kernels once each. */
+	o = store_search_get(st, sid, &cause);
+	ASSERT(o != NULL);
+	i = 0;
+	cJSON_ArrayForEach(tr, cJSON_GetObjectItemCaseSensitive(o, "trials")) {
+		if (i <= 3)
+			ASSERT_EQ_STR(str(tr, "kernel"), "SkylakeX");
+		else if (i == 4)
+			ASSERT_EQ_STR(str(tr, "kernel"), "Haswell");
+		else
+			ASSERT(is_null(tr, "kernel"));
+		i++;
+	}
+	ASSERT_EQ_INT(i, 7);
+	k = cJSON_GetObjectItemCaseSensitive(o, "kernels");
+	ASSERT_EQ_INT(cJSON_GetArraySize(k), 3);
+	ASSERT_EQ_STR(str(cJSON_GetArrayItem(k, 0), "core"), "SkylakeX");
+	ASSERT_EQ_STR(str(cJSON_GetArrayItem(k, 0), "why"), chose);
+	ASSERT_EQ_INT(num(cJSON_GetArrayItem(k, 0), "trials"), 3);
+	ASSERT_EQ_STR(str(cJSON_GetArrayItem(k, 1), "why"), user);
+	ASSERT_EQ_INT(num(cJSON_GetArrayItem(k, 1), "trials"), 1);
+	ASSERT_EQ_STR(str(cJSON_GetArrayItem(k, 2), "core"), "Haswell");
+	ASSERT_EQ_STR(str(cJSON_GetArrayItem(k, 2), "why"), "");
+	cJSON_Delete(o);
+
+	/*
+	 * A kernel written, then rolled back (the daemon suspends): its row is gone and not
+	 * remembered, so the same kernel again is written again (a stale id would break the
+	 * foreign key).
+	 */
+	ASSERT_EQ_INT(store_trial_kernel(st, tid[5], "Cooperlake", chose, &cause), 0);
+	store_hold(st, "test");
+	store_release(st);
+	ASSERT_EQ_INT(store_trial_kernel(st, tid[6], "Cooperlake", chose, &cause), 0);
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM kernels WHERE core = 'Cooperlake'"), 1);
+	ASSERT_EQ_INT(kernel_of(db, tid[5]), 0);
+	ASSERT(kernel_of(db, tid[6]) != 0);
+
+	/* A trial run again is on no kernel until its new run names one. */
+	ASSERT_EQ_INT(store_trial_add(st, &again, sid, 0, 1, params, &cause), 0);
+	ASSERT_EQ_INT(again, tid[0]);
+	ASSERT_EQ_INT(store_flush(st, &cause), 0);
+	ASSERT_EQ_INT(kernel_of(db, tid[0]), 0);
+	ASSERT_EQ_INT(q_rows(db, "PRAGMA foreign_key_check"), 0);
+	sqlite3_close(db);
+	store_close(st);
+	cJSON_Delete(params);
+	free(path);
+}
+
 /* Disk full (RLIMIT_FSIZE, in a child): the flush fails with a message, the store lives on. */
 static void
 test_full(void)
@@ -1214,8 +1345,8 @@ now(void)
 }
 
 /*
- * Insert-rate smoke: 2000 trials × (10 params, 10 epochs, a start and an end event), a flush
- * per 500, as the engine writes them; then the reads of tuna status and tuna best.
+ * Insert-rate smoke: 2000 trials × (10 params, a kernel, 10 epochs, a start and an end event),
+ * a flush per 500, as the engine writes them; then the reads of tuna status and tuna best.
  */
 static void
 test_rate(void)
@@ -1255,6 +1386,8 @@ test_rate(void)
 		ASSERT_EQ_INT(store_trial_add(st, &id, sid, i, 1, params, &cause), 0);
 		ASSERT_EQ_INT(store_event_add(st, &eid, sid, id, "trial_start", T0,
 		    i % 2 ? data : NULL, &cause), 0);
+		ASSERT_EQ_INT(store_trial_kernel(st, id, "SkylakeX", "verified, 4.9× faster",
+		    &cause), 0);
 		for (k = 0; k < 10; k++)
 			ASSERT_EQ_INT(epoch_add(st, NULL, sid, id, params, epochs[k], &cause), 0);
 		cJSON_Delete(params);
@@ -1270,7 +1403,8 @@ test_rate(void)
 		}
 	}
 	secs = now() - t0;
-	ASSERT_EQ_INT(rows, 1 + 7 + 2000 * (1 + 10 + 2 + 1));
+	/* the kernel: its row once, then one UPDATE a trial */
+	ASSERT_EQ_INT(rows, 1 + 7 + 2000 * (1 + 1 + 10 + 2 + 1) + 1);
 	printf("store: %d trials (%d rows) in %.3f s: %.0f trials/s, %.0f rows/s "
 	    "(commits %.3f s)\n", 2000, rows, secs, 2000 / secs, rows / secs, flush_secs);
 	db = db2_open(path);
@@ -1278,6 +1412,8 @@ test_rate(void)
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM epochs"), 20000);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM events"), 4000);
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM trial_params"), 20000);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM kernels"), 1);
+	ASSERT_EQ_INT(q_int(db, "SELECT count(kernel_id) FROM trials"), 2000);
 	/* trial 0's alpha is its hyperparameter: NULL in its reports */
 	ASSERT_EQ_INT(q_int(db, "SELECT count(*) FROM reports WHERE v4 IS NULL"), 10);
 	sqlite3_close(db);
@@ -1302,6 +1438,7 @@ main(void)
 	test_upgrade();
 	test_store();
 	test_reports();
+	test_kernels();
 	test_full();
 	test_rate();
 	tu_rmtree(tmp);
