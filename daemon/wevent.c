@@ -52,12 +52,20 @@ wevent_int(const cJSON *v)
 	return (int)v->valuedouble;
 }
 
-/* Keep a string member's value in *to (a member given twice: its last value). */
+/*
+ * Keep a string member's value in *to (a member given twice: its last value), its control
+ * characters made spaces: it goes to one log line and one line of tuna status.
+ */
 static void
 wevent_keep(char **to, const char *s)
 {
+	char *p;
+
 	free(*to);
 	*to = xstrdup(s);
+	for (p = *to; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 }
 
 /* A start event's blas_core, unless absent: at most WEVENT_CORE_MAX - 1 bytes. */

@@ -117,6 +117,11 @@ check "search_progress" "$(sqlite3 "$db" "select done||'/'||trials from search_p
 check "tail shows every trial end" "$(grep -c 'trial_end\|done' "$tmp/tail" | head -1 | awk '{print ($1 >= 6)}')" 1
 "$tuna_vg" status "$id" > "$tmp/status" 2>&1
 check_contains "status shows the search" "$tmp/status" "smoke"
+# the real worker's kernel (the machine's OPENBLAS_CORETYPE, if set, passes through tunad)
+"$worker" --blas > "$tmp/blas-choice"
+core=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["core"])' < "$tmp/blas-choice")
+check "each trial's kernel is the worker's choice" "$(sqlite3 "$db" "select count(*) from trial_kernels where search_id=$id and core='$core'")" 6
+check_contains "status shows the kernel" "$tmp/status" "kernel:    $core — "
 "$tuna_vg" best "$id" -n 3 > "$tmp/best" 2>&1
 check "best -n 3 lists 3 trials" "$(grep -c 'adam\|rmsprop' "$tmp/best")" 3
 "$tuna_vg" --json best "$id" -n 1 > "$tmp/bestj" 2>&1
@@ -295,7 +300,7 @@ chose="OpenBLAS chose Prescott; SkylakeX verified, 4.9× faster at the trainer's
 printf '"blas_core":"SkylakeX","blas_why":"%s"' "$chose" > "$tmp/blas"
 idk=$(blas_search kernel 5)
 check "kernel: the search is done" "$(q "select count(*) from trials where search_id=$idk and status='done'")" 5
-check "kernel: one row for the kernel of 5 trials" "$(q "select count(*) || ' ' || core || ' | ' || why from kernels")" "1 SkylakeX | $chose"
+check "kernel: one row for the kernel of 5 trials" "$(q "select count(distinct t.kernel_id) || ' ' || k.core || ' | ' || k.why from trials t join kernels k on k.id = t.kernel_id where t.search_id=$idk")" "1 SkylakeX | $chose"
 check "kernel: every trial points at it" "$(q "select count(*) from trials where search_id=$idk and kernel_id=(select id from kernels where core='SkylakeX')")" 5
 check "kernel: trial_kernels" "$(q "select count(*) from trial_kernels where search_id=$idk and core='SkylakeX'")" 5
 "$tuna_vg" status "$idk" > "$tmp/status" 2>&1
@@ -306,10 +311,11 @@ check "kernel: logged once for 5 trials" "$(tail -n +$log_from "$tmp/tunad.log" 
 
 # A worker that does not say: nothing recorded, no column.
 rm -f "$tmp/blas"
+nkernels=$(q "select count(*) from kernels")
 idn=$(blas_search nokernel 2)
 check "no kernel: the search is done" "$(q "select count(*) from trials where search_id=$idn and status='done'")" 2
 check "no kernel: kernel_id NULL" "$(q "select count(*) from trials where search_id=$idn and kernel_id is null")" 2
-check "no kernel: no new row" "$(q "select count(*) from kernels")" 1
+check "no kernel: no new row" "$(q "select count(*) from kernels")" "$nkernels"
 "$tuna_vg" status "$idn" > "$tmp/status" 2>&1
 check "no kernel: status has neither a column nor a kernel line" "$(grep -c 'KERNEL\|kernel:' "$tmp/status")" 0
 check_contains "no kernel: status shows the trials" "$tmp/status" "VAL_ACC"
@@ -331,6 +337,9 @@ check_contains "some kernel: the reply's kernels" "$tmp/status" '"kernels":[{"co
 printf '"blas_core":"Haswell","blas_why":"%s"' "$(awk 'BEGIN { for (i = 0; i < 1000; i++) printf "é" }')" > "$tmp/blas-once"
 idw=$(blas_search longwhy 1)
 check "long why: cut, at a character" "$(q "select length(k.why) || ' ' || (length(cast(k.why as blob)) <= 1023) || ' ' || substr(k.why, -2) from trials t join kernels k on k.id = t.kernel_id where t.search_id=$idw")" "511 1 é…"
+printf '"blas_core":"Haswell","blas_why":"two\\nlines\\tand a tab"' > "$tmp/blas-once"
+idl=$(blas_search newline 1)
+check "why with control characters: made spaces" "$(q "select k.why from trials t join kernels k on k.id = t.kernel_id where t.search_id=$idl")" "two lines and a tab"
 printf '"blas_core":"%s","blas_why":"x"' "$(printf '%064d' 0)" > "$tmp/blas-once"
 idc=$(blas_search longcore 1)
 check "long core: the trial failed" "$(q "select status || ' ' || error from trials where search_id=$idc")" "failed wrote a line that is not a worker event"
