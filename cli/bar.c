@@ -109,7 +109,8 @@ bar_event(struct bar *b, const cJSON *ev)
 		status = json_string(ev, "status");
 		b->status = status != NULL &&
 		    strcmp(status, search_status_name(SEARCH_CANCELLED)) == 0 ? "cancelled" :
-		    "finished";
+		    status != NULL && strcmp(status, search_status_name(SEARCH_FAILED)) == 0 ?
+		    "failed" : "finished";
 		best = json_member(ev, "best") != NULL ? "best" :
 		    json_member(ev, "best_val_acc") != NULL ? "best_val_acc" : NULL;
 		if (best != NULL) {

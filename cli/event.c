@@ -180,6 +180,17 @@ event_trial_end(char **s, const cJSON *ev)
 		event_append(s, "  error: %s", error);
 }
 
+/* The text of a trial_state event: "queued (Resources)", "running". */
+static void
+event_trial_state(char **s, const cJSON *ev)
+{
+	const char *status = json_string(ev, "status"), *reason = json_string(ev, "reason");
+
+	event_append(s, "%s", status != NULL ? status : "state");
+	if (reason != NULL)
+		event_append(s, " (%s)", reason);
+}
+
 /* The text of a search_end event, after the prefix. */
 static void
 event_search_end(char **s, const cJSON *ev)
@@ -189,6 +200,8 @@ event_search_end(char **s, const cJSON *ev)
 	char *acc;
 
 	event_append(s, "  end  %s", status != NULL ? status : "-");
+	if (json_string(ev, "error") != NULL)
+		event_append(s, " (%s)", json_string(ev, "error"));
 	if (json_int(ev, "done", &done)) {
 		event_append(s, "  %lld", done);
 		if (json_int(ev, "total", &total))
@@ -288,7 +301,8 @@ event_format(const cJSON *ev, int trial_width)
 		kind = "?";
 	pertrial = strcmp(kind, EV_TRIAL_START) == 0 || strcmp(kind, EV_EPOCH) == 0 ||
 	    strcmp(kind, EV_TRIAL_END) == 0 || strcmp(kind, EV_DECISION) == 0 ||
-	    strcmp(kind, EV_NUDGE) == 0 || strcmp(kind, EV_CHECKPOINT) == 0;
+	    strcmp(kind, EV_NUDGE) == 0 || strcmp(kind, EV_CHECKPOINT) == 0 ||
+	    strcmp(kind, EV_TRIAL_STATE) == 0;
 	if (json_int(ev, "search", &search))
 		event_append(&s, "  search %lld", search);
 	if (trial >= 0 || pertrial) {
@@ -307,6 +321,8 @@ event_format(const cJSON *ev, int trial_width)
 		event_trial_end(&s, ev);
 	else if (strcmp(kind, EV_SEARCH_END) == 0)
 		event_search_end(&s, ev);
+	else if (strcmp(kind, EV_TRIAL_STATE) == 0)
+		event_trial_state(&s, ev);
 	else if (strcmp(kind, EV_ROUND) == 0 && trial < 0)
 		event_round(&s, ev);
 	else if (strcmp(kind, EV_DECISION) == 0)

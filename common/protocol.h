@@ -33,6 +33,8 @@
 #define EV_SEARCH_START	"search_start"	/* name, mode, strategy, trials, parallel */
 #define EV_TRIAL_START	"trial_start"	/* number, params {…} */
 #define EV_EPOCH	"epoch"		/* epoch, train_loss, val_loss, val_acc, alpha, seconds */
+#define EV_TRIAL_STATE	"trial_state"	/* number, status (queued|running), [reason]: a trial
+					   waits for the cluster's resources, or now runs */
 #define EV_TRIAL_END	"trial_end"	/* number, status, val_acc, test_acc, error */
 #define EV_SEARCH_END	"search_end"	/* status, best_trial, best_val_acc */
 #define EV_ROUND	"round"		/* round, trials, box {…}, description */

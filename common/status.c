@@ -18,6 +18,7 @@ const char *const search_status_names[SEARCH_NSTATUS] = {
 	[SEARCH_RUNNING] = "running",
 	[SEARCH_DONE] = "done",
 	[SEARCH_CANCELLED] = "cancelled",
+	[SEARCH_FAILED] = "failed",
 };
 
 /* A trial state's name. */

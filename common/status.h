@@ -24,6 +24,7 @@ enum search_status {
 	SEARCH_RUNNING,
 	SEARCH_DONE,
 	SEARCH_CANCELLED,
+	SEARCH_FAILED,		/* no trial of it could run (the cluster refused its slots) */
 	SEARCH_NSTATUS
 };
 

@@ -8,6 +8,7 @@
  * Layer: engine
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@
 struct engine_submit {
 	struct engine *e;
 	struct spec spec;
+	struct exec *x;			/* the executor of its trials */
 	engine_submit_cb *cb;
 	void *arg;
 };
@@ -172,8 +174,13 @@ engine_stop_done(struct engine *e)
 {
 	char *cause = NULL;
 
+	struct engine_exec *ex;
+
 	if (!e->stopping || e->stopped || e->running > 0 || exec_slots(e->exec) > 0)
 		return;
+	TAILQ_FOREACH(ex, &e->execs, entry)
+		if (exec_slots(ex->x) > 0)
+			return;
 	e->stopped = true;
 	if (store_pending(e->store) > 0 && engine_commit(e, &cause) != 0)
 		engine_store_error(e, "flush", cause);
@@ -198,7 +205,7 @@ engine_open(struct engine **ep, const struct engine_config *cfg, const struct en
     char **cause)
 {
 	struct fanout_cb fcb = { cb->event, cb->committed, cb->wanted, cb->arg };
-	struct exec_cb xcb = { trial_report, trial_end, engine_slot_end, NULL };
+	struct exec_cb xcb = { trial_report, trial_end, engine_slot_end, trial_state, NULL };
 	struct engine *e = xcalloc(1, sizeof *e);
 	int64_t last;
 	int rc;
@@ -208,9 +215,12 @@ engine_open(struct engine **ep, const struct engine_config *cfg, const struct en
 	e->exec = cfg->exec;
 	e->max_workers = cfg->max_workers;
 	e->db_path = xstrdup(cfg->db_path);
+	e->worker_path = xstrdup(cfg->worker_path);
+	TAILQ_INIT(&e->execs);
 	e->cb = *cb;
 	if ((rc = store_last_id(cfg->store, &last, cause)) != 0) {
 		free(e->db_path);
+		free(e->worker_path);
 		free(e);
 		return rc;
 	}
@@ -235,12 +245,19 @@ engine_open(struct engine **ep, const struct engine_config *cfg, const struct en
 void
 engine_free(struct engine *e)
 {
+	struct engine_exec *ex, *ex1;
 	struct search *s, *s1;
 
 	if (e == NULL)
 		return;
 	TAILQ_FOREACH_SAFE(s, &e->searches, entry, s1)
 		search_free(s);
+	TAILQ_FOREACH_SAFE(ex, &e->execs, entry, ex1) {
+		exec_free(ex->x);
+		cJSON_Delete(ex->setting);
+		free(ex);
+	}
+	free(e->worker_path);
 	fanout_free(e->fanout);
 	free(e->db_path);
 	free(e->suspended);
@@ -257,8 +274,12 @@ engine_stop(struct engine *e, const char *why)
 		return;
 	e->stopping = true;
 	log_debug("engine: stopping: %s; %d trials running", why, e->running);
+	struct engine_exec *ex;
+
 	trial_kill_all(e, TRIAL_INTERRUPTED);
 	exec_kill_all(e->exec);	/* idle workers and data-set checks too */
+	TAILQ_FOREACH(ex, &e->execs, entry)
+		exec_kill_all(ex->x);
 	engine_stop_done(e);
 }
 
@@ -267,6 +288,49 @@ static double
 engine_memory(void)
 {
 	return (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+}
+
+/* The memory of a slot: a Slurm slot's "mem" (none: not checked), else the machine's. */
+static double
+engine_slot_memory(const struct spec *sp)
+{
+	if (sp->executor.kind != EXECSPEC_SLURM)
+		return engine_memory();
+	return sp->executor.mem_mb > 0 ? sp->executor.mem_mb * 1048576.0 : INFINITY;
+}
+
+/*
+ * The executor of a search's trials: the local one, or the Slurm executor for its setting and
+ * threads (made the first time). NULL with *cause when it cannot be made.
+ */
+struct exec *
+engine_exec(struct engine *e, const struct spec *sp, char **cause)
+{
+	struct exec_cb xcb = { trial_report, trial_end, engine_slot_end, trial_state, e };
+	struct engine_exec *ex;
+	cJSON *setting;
+
+	if (sp->executor.kind == EXECSPEC_LOCAL)
+		return e->exec;
+	setting = execspec_json(&sp->executor);
+	TAILQ_FOREACH(ex, &e->execs, entry) {
+		if (ex->threads == sp->threads && cJSON_Compare(ex->setting, setting, 1)) {
+			cJSON_Delete(setting);
+			return ex->x;
+		}
+	}
+	ex = xcalloc(1, sizeof *ex);
+	if (exec_slurm_new(&ex->x, e->loop, e->worker_path, &sp->executor, sp->threads,
+	    cause) != 0) {
+		cJSON_Delete(setting);
+		free(ex);
+		return NULL;
+	}
+	exec_set_callbacks(ex->x, &xcb);
+	ex->setting = setting;
+	ex->threads = sp->threads;
+	TAILQ_INSERT_TAIL(&e->execs, ex, entry);
+	return ex->x;
 }
 
 /* Record a search whose data set was checked, reply its id, and start it. */
@@ -293,7 +357,7 @@ engine_submit_start(struct engine_submit *sub, const struct exec_dataset *ds)
 		spec_free(&sub->spec);
 		goto out;
 	}
-	s = search_create(e, id, &sub->spec);	/* takes the spec */
+	s = search_create(e, id, &sub->spec, sub->x);	/* takes the spec */
 	sub->cb(sub->arg, id, NULL);
 	log_info("search %lld: submitted \"%s\": %d trials, %d at once", (long long)id,
 	    s->spec.name, s->spec.trials, s->spec.parallel);
@@ -316,18 +380,28 @@ out:
 
 /* Executor callback: the submit's data set, checked where the trainer runs, or why not. */
 static void
-engine_submit_checked(void *arg, const struct exec_dataset *ds, const char *error)
+engine_submit_checked(void *arg, const struct exec_dataset *ds, const char *error,
+    enum exec_fault fault)
 {
 	struct engine_submit *sub = arg;
 	struct engine *e = sub->e;
 	char *msg = NULL, *cause = NULL;
 
+	if (fault == EXEC_FAULT_BUSY && !e->stopping) {
+		/* the check would wait for the cluster: tunad's machine answers it instead */
+		log_info("the cluster has no room for a data-set check now (%s): checked here",
+		    error);
+		exec_check(e->exec, sub->spec.dataset, engine_submit_checked, sub);
+		return;
+	}
 	e->submits--;
 	if (e->stopping)
 		msg = xstrdup("the daemon is stopping");
+	else if (error != NULL && fault == EXEC_FAULT_REFUSED)
+		msg = xasprintf("executor: the cluster refused a slot: %s", error);
 	else if (error != NULL)
 		msg = xasprintf("dataset: %s", error);
-	else if (fit_check(&sub->spec, ds, engine_memory(), &cause) != 0)
+	else if (fit_check(&sub->spec, ds, engine_slot_memory(&sub->spec), &cause) != 0)
 		msg = cause;
 	else if (e->suspended != NULL)
 		msg = suspend_refusal(e);
@@ -349,6 +423,7 @@ void
 engine_submit(struct engine *e, struct spec *spec, engine_submit_cb *cb, void *arg)
 {
 	struct engine_submit *sub;
+	struct exec *x;
 	char *msg;
 
 	if (e->stopping || e->suspended != NULL) {
@@ -364,8 +439,16 @@ engine_submit(struct engine *e, struct spec *spec, engine_submit_cb *cb, void *a
 	memset(spec, 0, sizeof *spec);
 	sub->cb = cb;
 	sub->arg = arg;
+	if ((x = engine_exec(e, &sub->spec, &msg)) == NULL) {
+		cb(arg, 0, msg);
+		free(msg);
+		spec_free(&sub->spec);
+		free(sub);
+		return;
+	}
 	e->submits++;
-	exec_check(e->exec, sub->spec.dataset, engine_submit_checked, sub);
+	sub->x = x;
+	exec_check(x, sub->spec.dataset, engine_submit_checked, sub);
 }
 
 /* Cancel a running search: *running gets how many of its trials were killed. */

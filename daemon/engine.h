@@ -40,20 +40,32 @@ struct engine_config {
 	struct exec *exec;
 	int max_workers;		/* trials at once, over all searches */
 	const char *db_path;		/* panda checkpoints live under DB.ckpt/ */
+	const char *worker_path;	/* tuna-worker, for the executors the engine makes */
 };
 
 /* A submit's answer: the new search's id, or why there is none. */
 typedef void engine_submit_cb(void *arg, int64_t id, const char *error);
 
+/* A Slurm executor, kept for the searches with its setting and threads per slot. */
+struct engine_exec {
+	struct exec *x;
+	cJSON *setting;			/* execspec_json of the setting */
+	int threads;
+	TAILQ_ENTRY(engine_exec) entry;
+};
+
 struct engine {
 	uv_loop_t *loop;
 	struct store *store;
-	struct exec *exec;
+	struct exec *exec;		/* the local executor: max_workers processes at most */
+	TAILQ_HEAD(, engine_exec) execs;	/* Slurm executors, made for the searches */
+	char *worker_path;
 	struct fanout *fanout;
 	struct engine_cb cb;
 	char *db_path;
 	int max_workers;
 	int running;			/* trials running now */
+	int running_local;		/* of them, on the local executor */
 	int submits;			/* submits waiting for their data-set check */
 	bool stopping;
 	bool stopped;			/* cb.stopped was called */
@@ -72,6 +84,7 @@ struct engine {
 };
 
 /* For the front. */
+struct exec *engine_exec(struct engine *e, const struct spec *sp, char **cause);
 int engine_open(struct engine **ep, const struct engine_config *cfg, const struct engine_cb *cb,
     char **cause);
 void engine_free(struct engine *e);

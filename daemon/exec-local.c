@@ -5,7 +5,9 @@
  * event. A trial ends with its last report, or with its process; a process is finished only
  * after both its exit and the EOF of its stdout and stderr (in any order), and only then is
  * the trial it was running, if any, reported ended and the slot reported gone. A data-set check
- * is a process too: `tuna-worker --check -`, one line in, one line out.
+ * is a process too: `tuna-worker --check -`, one line in, one line out. Started through a
+ * launcher (exec.h: struct exec_launch), the same machinery runs workers elsewhere: each
+ * process is then `srun … tuna-worker -` (exec-slurm.c), which forwards stdin and stdout.
  * Layer: part
  */
 #include <errno.h>
@@ -40,9 +42,13 @@ struct exec_local_worker {
 	int64_t exit_status;
 	int term_signal;
 	struct lines out_lines;		/* stdout bytes not yet a whole line */
+	struct lines err_lines;		/* stderr bytes not yet a whole line */
 	char errtail[512];		/* the end of its stderr, for failure messages */
+	bool errnl;			/* a line of it ended: the next one gets "; " first */
 	size_t errlen;
 	void *trial;			/* the owner's handle of the trial it runs, or NULL */
+	unsigned long seq;		/* its number among the executor's processes, from 1 */
+	uint64_t born;			/* the loop's time when it started, ms */
 	struct exec_job job;		/* that trial's (dataset and params not kept) */
 	bool stopped;			/* exec_kill asked for its trial's end */
 	bool timed_out;			/* its trial stayed silent too long */
@@ -57,7 +63,10 @@ struct exec_local {
 	struct exec base;
 	uv_loop_t *loop;
 	char *worker_path;
-	char **env;			/* ours, with OPENBLAS_NUM_THREADS=1 and TUNA_PARENT */
+	char **env;			/* ours, with OPENBLAS_NUM_THREADS=1 and TUNA_PARENT; or
+					   the launcher's */
+	struct exec_launch launch;	/* how processes start: all NULL for local ones */
+	unsigned long seq;		/* processes started */
 	int nworkers;			/* processes alive, checks included */
 	TAILQ_HEAD(, exec_local_worker) workers;
 };
@@ -86,6 +95,18 @@ exec_local_write(struct exec_local_worker *w, cJSON *msg, char **cause)
 	    rc < 0 ? uv_strerror(rc) : "pipe full");
 }
 
+/* Kill a worker's process: SIGKILL, or as its launcher does (srun ends its job step). */
+static void
+exec_local_signal(struct exec_local_worker *w)
+{
+	if (w->exited)
+		return;
+	if (w->xl->launch.kill != NULL)
+		w->xl->launch.kill(w->xl->launch.arg, w->seq, w->pid);
+	else
+		uv_process_kill(&w->proc, SIGKILL);
+}
+
 /* The trial stayed silent for its whole timeout: kill the worker; the trial fails. */
 static void
 exec_local_silence_cb(uv_timer_t *timer)
@@ -98,7 +119,7 @@ exec_local_silence_cb(uv_timer_t *timer)
 	    w->job.timeout, w->pid);
 	w->timed_out = true;
 	w->killed = true;
-	uv_process_kill(&w->proc, SIGKILL);
+	exec_local_signal(w);
 }
 
 /* (Re)start the silence timer of a worker's trial, if it has a timeout. */
@@ -148,6 +169,7 @@ exec_local_closed_cb(uv_handle_t *h)
 	if (--w->open_handles > 0)
 		return;
 	lines_free(&w->out_lines);
+	lines_free(&w->err_lines);
 	free(w->check_in);
 	free(w->check_line);
 	free(w);
@@ -222,12 +244,24 @@ exec_local_why(const struct exec_local_worker *w, char *buf, size_t len)
 static void
 exec_local_check_done(struct exec_local_worker *w, const char *why)
 {
+	struct exec_end end = { NULL, false, -1, 0, NULL, EXEC_FAULT_NONE };
+	struct exec_local *xl = w->xl;
 	struct exec_dataset ds;
 	const cJSON *kind, *v;
-	char *msg = NULL;
+	char *msg = NULL, *where;
 	cJSON *json = NULL;
+	enum exec_fault fault = EXEC_FAULT_NONE;
 
 	memset(&ds, 0, sizeof ds);
+	end.exit_status = w->term_signal ? -1 : (int)w->exit_status;
+	end.signal = w->term_signal;
+	if (w->check_line == NULL && xl->launch.fault != NULL)
+		fault = xl->launch.fault(xl->launch.arg, w->seq, &end, w->errtail);
+	if (fault == EXEC_FAULT_REFUSED || fault == EXEC_FAULT_BUSY) {
+		msg = xstrdup(w->errtail);
+		goto out;
+	}
+	fault = EXEC_FAULT_NONE;
 	if (w->check_line == NULL || (json = cJSON_Parse(w->check_line)) == NULL ||
 	    !cJSON_IsString(kind = cJSON_GetObjectItemCaseSensitive(json, "event"))) {
 		msg = xasprintf("%s --check: %s%s%s", w->xl->worker_path, why,
@@ -237,6 +271,11 @@ exec_local_check_done(struct exec_local_worker *w, const char *why)
 	if (strcmp(kind->valuestring, WEV_DATASET) != 0) {
 		v = cJSON_GetObjectItemCaseSensitive(json, "error");
 		msg = xstrdup(cJSON_IsString(v) ? v->valuestring : "the data set cannot be read");
+		if (xl->launch.where != NULL) {
+			where = xasprintf("%s (%s)", msg, xl->launch.where);
+			free(msg);
+			msg = where;
+		}
 		goto out;
 	}
 	ds.n_train = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(json,
@@ -255,7 +294,7 @@ exec_local_check_done(struct exec_local_worker *w, const char *why)
 		msg = xasprintf("%s --check: an answer without the data set's shape: %.200s",
 		    w->xl->worker_path, w->check_line);
 out:
-	w->check_cb(w->check_arg, msg == NULL ? &ds : NULL, msg);
+	w->check_cb(w->check_arg, msg == NULL ? &ds : NULL, msg, fault);
 	free(msg);
 	cJSON_Delete(json);
 }
@@ -264,7 +303,7 @@ out:
 static void
 exec_local_finished(struct exec_local_worker *w)
 {
-	struct exec_end end = { NULL, false, -1, 0, NULL };
+	struct exec_end end = { NULL, false, -1, 0, NULL, EXEC_FAULT_NONE };
 	struct exec_local *xl = w->xl;
 	char why[64], *msg = NULL;
 
@@ -283,9 +322,13 @@ exec_local_finished(struct exec_local_worker *w)
 		else if ((msg = exec_local_limit_cause(w)) == NULL)
 			msg = xasprintf("worker %s%s%s", why, w->errlen ? ": " : "", w->errtail);
 		end.error = msg;
+		if (xl->launch.fault != NULL)
+			end.fault = xl->launch.fault(xl->launch.arg, w->seq, &end, w->errtail);
 		exec_local_trial_over(w, &end);
 		free(msg);
 	}
+	if (xl->launch.gone != NULL)
+		xl->launch.gone(xl->launch.arg, w->seq);
 	exec_local_teardown(w, why);
 	xl->base.cb.slot_end(xl->base.cb.arg);
 }
@@ -306,7 +349,7 @@ exec_local_exit_cb(uv_process_t *proc, int64_t status, int signal)
 static void
 exec_local_garbage(struct exec_local_worker *w, const char *what)
 {
-	struct exec_end end = { NULL, false, -1, 0, what };
+	struct exec_end end = { NULL, false, -1, 0, what, EXEC_FAULT_NONE };
 
 	if (w->killed)
 		return;
@@ -314,7 +357,7 @@ exec_local_garbage(struct exec_local_worker *w, const char *what)
 	log_warn("worker %d: %s; killing it", w->pid, what);
 	if (w->trial != NULL)
 		exec_local_trial_over(w, &end);
-	uv_process_kill(&w->proc, SIGKILL);
+	exec_local_signal(w);
 }
 
 /* Whether a report ends its trial: done, error, or a divergence nobody will roll back. */
@@ -329,7 +372,7 @@ exec_local_final(const struct exec_local_worker *w, const struct wevent *ev)
 static void
 exec_local_line(struct exec_local_worker *w, const char *line, size_t len)
 {
-	struct exec_end end = { NULL, false, -1, 0, NULL };
+	struct exec_end end = { NULL, false, -1, 0, NULL, EXEC_FAULT_NONE };
 	struct exec_local *xl = w->xl;
 	struct wevent ev;
 	char *cause = NULL;
@@ -404,41 +447,76 @@ exec_local_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	}
 }
 
-/* Bytes from a worker's stderr: keep the tail, for failure messages, and log it. */
+/* One whole line of a worker's stderr: its launcher's to read (srun's messages). */
+static int
+exec_local_err_line(void *arg, char *line, size_t len)
+{
+	struct exec_local_worker *w = arg;
+
+	(void)len;
+	if (w->xl->launch.err_line != NULL)
+		w->xl->launch.err_line(w->xl->launch.arg, w->seq, w->trial, line);
+	return 0;
+}
+
+/*
+ * Keep the end of a worker's stderr, for failure messages: its lines joined by "; ", the
+ * last newline dropped.
+ */
+static void
+exec_local_tail(struct exec_local_worker *w, const char *p, size_t n)
+{
+	size_t keep = sizeof w->errtail - 1, i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\n') {
+			w->errnl = w->errlen > 0;
+			continue;
+		}
+		if (w->errlen + 3 > keep) {	/* drop the oldest quarter */
+			memmove(w->errtail, w->errtail + keep / 4, w->errlen - keep / 4);
+			w->errlen -= keep / 4;
+		}
+		if (w->errnl) {
+			w->errtail[w->errlen++] = ';';
+			w->errtail[w->errlen++] = ' ';
+			w->errnl = false;
+		}
+		w->errtail[w->errlen++] = p[i];
+	}
+}
+
+/* Bytes from a worker's stderr: keep the tail, for failure messages, log them, read lines. */
 static void
 exec_local_err_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct exec_local_worker *w = s->data;
-	size_t keep = sizeof w->errtail - 1, k;
+	const char *p = w->err_lines.buf + w->err_lines.len;
 
+	(void)buf;
 	if (n < 0) {
 		uv_read_stop(s);
 		w->err_eof = true;
-		free(buf->base);
+		lines_rest(&w->err_lines, exec_local_err_line, w);
 		exec_local_finished(w);
 		return;
 	}
 	if (n > 0) {
-		k = (size_t)n > keep ? keep : (size_t)n;
-		if (w->errlen + k > keep) {
-			memmove(w->errtail, w->errtail + (w->errlen + k - keep), keep - k);
-			w->errlen = keep - k;
-		}
-		memcpy(w->errtail + w->errlen, buf->base + n - k, k);
-		w->errlen += k;
-		while (w->errlen > 0 && w->errtail[w->errlen - 1] == '\n')
-			w->errlen--;
-		log_debug("worker %d: %.*s", w->pid, (int)n, buf->base);
+		exec_local_tail(w, p, (size_t)n);
+		log_debug("worker %d: %.*s", w->pid, (int)n, p);
 	}
-	free(buf->base);
+	if (lines_feed(&w->err_lines, (size_t)n, exec_local_err_line, w) > PROTOCOL_MAX_LINE)
+		w->err_lines.len = 0;	/* a line that long is no launcher's message */
 }
 
 /* Buffer for a worker's stderr. */
 static void
 exec_local_err_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-	(void)h;
-	*buf = uv_buf_init(xmalloc(suggested), (unsigned)suggested);
+	struct exec_local_worker *w = h->data;
+
+	(void)suggested;
+	lines_alloc(&w->err_lines, buf);
 }
 
 /*
@@ -473,10 +551,13 @@ exec_local_spawn(struct exec_local *xl, const char *arg1, const char *arg2,
 	struct exec_local_worker *w = xcalloc(1, sizeof *w);
 	uv_process_options_t opt;
 	uv_stdio_container_t stdio[3];
-	char *args[4];
+	char *args[4], **argv = NULL;
+	size_t i;
 	int rc;
 
 	w->xl = xl;
+	w->seq = ++xl->seq;
+	w->born = uv_now(xl->loop);
 	uv_pipe_init(xl->loop, &w->in, 0);
 	uv_pipe_init(xl->loop, &w->out, 0);
 	uv_pipe_init(xl->loop, &w->err, 0);
@@ -493,20 +574,27 @@ exec_local_spawn(struct exec_local *xl, const char *arg1, const char *arg2,
 	args[2] = (char *)arg2;
 	args[3] = NULL;
 	memset(&opt, 0, sizeof opt);
-	opt.file = xl->worker_path;
-	opt.args = args;
+	if (xl->launch.argv != NULL)
+		argv = xl->launch.argv(xl->launch.arg, w->seq, args);
+	opt.file = argv != NULL ? argv[0] : xl->worker_path;
+	opt.args = argv != NULL ? argv : args;
 	opt.env = xl->env;
 	opt.stdio = stdio;
 	opt.stdio_count = 3;
 	opt.exit_cb = exec_local_exit_cb;
 	w->open_handles = 5;
-	if ((rc = uv_spawn(xl->loop, &w->proc, &opt)) != 0) {
+	if ((rc = uv_spawn(xl->loop, &w->proc, &opt)) != 0)
+		xcause(cause, rc, "cannot start %s: %s", opt.file, uv_strerror(rc));
+	for (i = 0; argv != NULL && argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
+	if (rc != 0) {
 		uv_close((uv_handle_t *)&w->silence, exec_local_closed_cb);
 		uv_close((uv_handle_t *)&w->in, exec_local_closed_cb);
 		uv_close((uv_handle_t *)&w->out, exec_local_closed_cb);
 		uv_close((uv_handle_t *)&w->err, exec_local_closed_cb);
 		uv_close((uv_handle_t *)&w->proc, exec_local_closed_cb);
-		return xcause(cause, rc, "cannot start %s: %s", xl->worker_path, uv_strerror(rc));
+		return rc;
 	}
 	w->pid = w->proc.pid;
 	xl->nworkers++;
@@ -543,7 +631,7 @@ exec_local_check(struct exec *x, const cJSON *dataset, exec_check_cb *cb, void *
 	int rc;
 
 	if (exec_local_spawn(xl, "--check", "-", &w, &cause) != 0) {
-		cb(arg, NULL, cause);
+		cb(arg, NULL, cause, EXEC_FAULT_NONE);
 		free(cause);
 		return;
 	}
@@ -572,7 +660,17 @@ exec_local_find(struct exec_local *xl, void *trial)
 	return NULL;
 }
 
-/* Run a trial: on an idle worker if there is one, else on a new one. */
+/* Whether a worker's time left (its launcher's lifetime) holds a job, by its estimate. */
+static bool
+exec_local_holds(const struct exec_local_worker *w, const struct exec_job *job)
+{
+	uint64_t age = (uv_now(w->xl->loop) - w->born) / 1000;
+
+	return w->xl->launch.lifetime <= 0 || job->estimate <= 0 ||
+	    age + (uint64_t)job->estimate < (uint64_t)w->xl->launch.lifetime;
+}
+
+/* Run a trial: on an idle worker whose time left holds it, else on a new one. */
 static int
 exec_local_start(struct exec *x, const struct exec_job *job, void *trial, char **cause)
 {
@@ -581,9 +679,16 @@ exec_local_start(struct exec *x, const struct exec_job *job, void *trial, char *
 	int rc;
 
 	TAILQ_FOREACH(w, &xl->workers, entry) {
-		if (w->trial == NULL && w->check_cb == NULL && !w->killed && !w->closing &&
-		    !w->exited && !uv_is_closing((uv_handle_t *)&w->in))
-			break;
+		if (w->trial != NULL || w->check_cb != NULL || w->killed || w->closing ||
+		    w->exited || uv_is_closing((uv_handle_t *)&w->in))
+			continue;
+		if (!exec_local_holds(w, job)) {
+			log_debug("worker %d: retired: its time left cannot hold a trial of %d s",
+			    w->pid, job->estimate);
+			exec_local_retire(w);
+			continue;
+		}
+		break;
 	}
 	if (w == NULL && (rc = exec_local_spawn(xl, "-", NULL, &w, cause)) != 0)
 		return rc;
@@ -597,7 +702,7 @@ exec_local_start(struct exec *x, const struct exec_job *job, void *trial, char *
 		free(*cause);
 		*cause = NULL;
 		if (rc != UV_EPIPE)
-			uv_process_kill(&w->proc, SIGKILL);
+			exec_local_signal(w);
 	}
 	return 0;
 }
@@ -630,7 +735,7 @@ exec_local_kill(struct exec *x, void *trial)
 	if (w == NULL)
 		return;
 	w->stopped = true;
-	uv_process_kill(&w->proc, SIGKILL);
+	exec_local_signal(w);
 }
 
 /* Kill every worker, and every check. */
@@ -643,8 +748,7 @@ exec_local_kill_all(struct exec *x)
 	TAILQ_FOREACH(w, &xl->workers, entry) {
 		if (w->trial != NULL)
 			w->stopped = true;
-		if (!w->exited)
-			uv_process_kill(&w->proc, SIGKILL);
+		exec_local_signal(w);
 	}
 }
 
@@ -665,6 +769,8 @@ exec_local_free(struct exec *x)
 	for (i = 0; xl->env[i] != NULL; i++)
 		free(xl->env[i]);
 	free(xl->env);
+	if (xl->launch.free != NULL)
+		xl->launch.free(xl->launch.arg);
 	free(xl->worker_path);
 	free(xl);
 }
@@ -684,14 +790,35 @@ static const struct exec_ops exec_local_ops = {
 int
 exec_local_new(struct exec **x, uv_loop_t *loop, const char *worker_path, char **cause)
 {
+	return exec_local_new_launched(x, loop, worker_path, NULL, cause);
+}
+
+/*
+ * An executor running worker_path on loop through a launcher (NULL: directly, on this
+ * machine); it takes the launcher's environment.
+ */
+int
+exec_local_new_launched(struct exec **x, uv_loop_t *loop, const char *worker_path,
+    const struct exec_launch *launch, char **cause)
+{
 	struct exec_local *xl = xcalloc(1, sizeof *xl);
 
 	(void)cause;
 	xl->base.ops = &exec_local_ops;
 	xl->loop = loop;
 	xl->worker_path = xstrdup(worker_path);
-	xl->env = exec_local_env();
+	if (launch != NULL)
+		xl->launch = *launch;
+	xl->env = launch != NULL && launch->env != NULL ? launch->env : exec_local_env();
 	TAILQ_INIT(&xl->workers);
 	*x = &xl->base;
 	return 0;
+}
+
+/* A launcher's word on where a trial is (queued by the cluster, running): to the owner. */
+void
+exec_local_state(struct exec *x, void *trial, enum exec_state st, const char *reason)
+{
+	if (trial != NULL && x->cb.state != NULL)
+		x->cb.state(x->cb.arg, trial, st, reason);
 }

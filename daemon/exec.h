@@ -5,7 +5,8 @@
  * worker event), the end of a trial (once for every trial it started), the end of a slot (a
  * process it ran). It also checks a data set where its trainer runs, for the submit-time
  * checks and the memory model. The local executor (exec-local.c) runs tuna-worker processes
- * on this machine, a trial after another in each; the engine does not know how.
+ * on this machine, a trial after another in each; the Slurm executor (exec-slurm.c) runs them
+ * as job steps through srun; the engine does not know how.
  * Layer: part
  */
 #ifndef TUNA_EXEC_H
@@ -43,6 +44,7 @@ struct exec_job {
 	int cpu_seconds;
 	bool step;			/* it waits at every epoch boundary for a command */
 	int timeout;			/* seconds it may stay silent before it is killed; 0: never */
+	int estimate;			/* seconds it is expected to take; 0: unknown */
 };
 
 /* A command at a trial's next epoch boundary. */
@@ -57,6 +59,17 @@ struct exec_cmd {
 	const char *path;		/* EXEC_SAVE, EXEC_RESTORE: the checkpoint */
 };
 
+/* Why a process ended, when it was not the trainer's doing (a launcher tells: exec-slurm.c). */
+enum exec_fault {
+	EXEC_FAULT_NONE,
+	EXEC_FAULT_CLUSTER,	/* the cluster ended it (node failure, preemption, a cancel, its
+				   time limit): the trial runs again, not counted as a retry */
+	EXEC_FAULT_REFUSED,	/* the cluster refused the slot (a bad partition, over a limit):
+				   no trial of the search can run */
+	EXEC_FAULT_BUSY,	/* the cluster had no room for a slot that could not wait (a
+				   data-set check) */
+};
+
 /* How a trial ended, as the executor saw it. */
 struct exec_end {
 	const struct wevent *report;	/* its last report (done, error; diverged when it did
@@ -65,18 +78,28 @@ struct exec_end {
 	int exit_status;		/* its process's, or -1 */
 	int signal;			/* the signal that ended its process, or 0 */
 	const char *error;		/* why it failed, when it did, or NULL */
+	enum exec_fault fault;
 };
+
+/* Where a trial is, before its worker reports: waiting for the cluster, or running. */
+enum exec_state { EXEC_QUEUED, EXEC_RUNNING };
 
 /* What an executor tells its owner. */
 struct exec_cb {
 	void (*report)(void *arg, void *trial, const struct wevent *ev);
 	void (*end)(void *arg, void *trial, const struct exec_end *end);
 	void (*slot_end)(void *arg);
+	void (*state)(void *arg, void *trial, enum exec_state st, const char *reason);
 	void *arg;
 };
 
-/* The answer to exec_check: the data set, or why it cannot be used. */
-typedef void exec_check_cb(void *arg, const struct exec_dataset *ds, const char *error);
+/*
+ * The answer to exec_check: the data set, or why it cannot be used. fault: EXEC_FAULT_REFUSED,
+ * the cluster refused the check's slot, so nothing of the search could run; EXEC_FAULT_BUSY,
+ * it had no room for it now; error is then the cluster's.
+ */
+typedef void exec_check_cb(void *arg, const struct exec_dataset *ds, const char *error,
+    enum exec_fault fault);
 
 struct exec_ops {
 	const char *name;
@@ -104,7 +127,42 @@ int exec_slots(const struct exec *x);
 void exec_free(struct exec *x);
 const char *exec_cmd_name(enum exec_cmd_kind k);
 
+/*
+ * How the local executor's processes are started, for an executor that runs its workers
+ * through a launcher (exec-slurm.c: srun); NULL members keep the local way.
+ */
+struct exec_launch {
+	/* The argv of process seq, given the worker's own (NULL-terminated, both). */
+	char **(*argv)(void *arg, unsigned long seq, char *const *worker_argv);
+	/* The environment of every process; the executor frees it. */
+	char **env;
+	/* A line of process seq's stderr (the launcher's messages come that way). */
+	void (*err_line)(void *arg, unsigned long seq, void *trial, const char *line);
+	/* Process seq ended (how, in end; its stderr's tail): the fault, if it was one. */
+	enum exec_fault (*fault)(void *arg, unsigned long seq, const struct exec_end *end,
+	    const char *errtail);
+	/* Kill process seq (pid): its trial must end. */
+	void (*kill)(void *arg, unsigned long seq, int pid);
+	/* Process seq is finished (its trial, if any, reported ended). */
+	void (*gone)(void *arg, unsigned long seq);
+	/* Free the launcher's state, with the executor. */
+	void (*free)(void *arg);
+	/* Seconds from its start a process may run, 0: no limit. */
+	int lifetime;
+	/* Where the worker runs, for messages about its files ("on the cluster's nodes"). */
+	const char *where;
+	void *arg;
+};
+
 /* exec-local.c */
 int exec_local_new(struct exec **x, uv_loop_t *loop, const char *worker_path, char **cause);
+int exec_local_new_launched(struct exec **x, uv_loop_t *loop, const char *worker_path,
+    const struct exec_launch *launch, char **cause);
+void exec_local_state(struct exec *x, void *trial, enum exec_state st, const char *reason);
+
+/* exec-slurm.c */
+struct execspec;
+int exec_slurm_new(struct exec **x, uv_loop_t *loop, const char *worker_path,
+    const struct execspec *spec, int threads, char **cause);
 
 #endif

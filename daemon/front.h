@@ -12,6 +12,8 @@
 
 #include <uv.h>
 
+#include "execspec.h"
+
 #include "engine.h"
 #include "exec.h"
 #include "queue.h"
@@ -28,6 +30,8 @@ struct front {
 	struct exec *exec;		/* its processes count against the descriptors */
 	char *socket_path;
 	char *db_path;
+	const char *worker_path;	/* tuna-worker */
+	enum execspec_kind executor;	/* where a search without "executor" runs (--executor) */
 	int max_workers;		/* worker processes at once */
 	int max_clients;		/* connections at once (server.c may lower it) */
 	int nconns;

@@ -186,7 +186,9 @@ request_submit(struct request *r)
 	struct front *f = r->c->f;
 	struct request_submit *rs;
 	struct spec parsed;
+	cJSON *with = NULL;
 	char *cause = NULL;
+	int rc;
 
 	if (request_keys(r, keys) != 0)
 		return;
@@ -200,7 +202,14 @@ request_submit(struct request *r)
 	}
 	if (request_writable(r) != 0)
 		return;
-	if (spec_parse(&parsed, spec, f->max_workers, &cause) != 0) {
+	if (f->executor != EXECSPEC_LOCAL && cJSON_IsObject(spec) &&
+	    !cJSON_HasObjectItem(spec, "executor")) {	/* the daemon's default, kept with it */
+		spec = with = cJSON_Duplicate(spec, 1);
+		cJSON_AddStringToObject(with, "executor", execspec_kind_name(f->executor));
+	}
+	rc = spec_parse(&parsed, spec, f->max_workers, &cause);
+	cJSON_Delete(with);
+	if (rc != 0) {
 		conn_reply_error(r->c, r->id, "%s", cause);
 		free(cause);
 		return;

@@ -50,11 +50,12 @@ search_round_event(struct search *s)
 
 /* Start tracking a search (takes over the spec). */
 struct search *
-search_create(struct engine *e, int64_t id, struct spec *spec)
+search_create(struct engine *e, int64_t id, struct spec *spec, struct exec *x)
 {
 	struct search *s = xcalloc(1, sizeof *s);
 
 	s->e = e;
+	s->exec = x;
 	s->id = id;
 	s->spec = *spec;
 	memset(spec, 0, sizeof *spec);
@@ -118,6 +119,7 @@ search_free(struct search *s)
 	search_clear_redo(s);
 	free(s->redo);
 	free(s->ckpt_dir);
+	free(s->error);
 	free(s);
 }
 
@@ -127,6 +129,17 @@ search_has_work(const struct search *s)
 {
 	return !s->cancelled && s->running < s->spec.parallel &&
 	    (s->nredo > 0 || s->next < s->round_end);
+}
+
+/*
+ * The seconds a trial of the search is expected to take, for a slot that must not start one
+ * its time limit cannot hold: its longest finished trial so far, with a quarter more; 0 before
+ * any.
+ */
+int
+search_estimate(const struct search *s)
+{
+	return s->longest > 0 ? (int)ceil(1.25 * s->longest) : 0;
 }
 
 /* Queue a trial to run again, with the same hyperparameters. */
@@ -142,6 +155,7 @@ search_add_redo(struct search *s, int number, int64_t id, int round, int resume_
 	s->redo[s->nredo].alpha = NAN;
 	s->redo[s->nredo].val_loss = NAN;
 	s->redo[s->nredo].retries = 0;
+	s->redo[s->nredo].cluster_retries = 0;
 	s->redo[s->nredo].params = cJSON_IsObject(params) ? cJSON_Duplicate(params, 1) : NULL;
 	s->nredo++;
 }
@@ -170,7 +184,7 @@ static struct trial *
 search_next_trial(struct search *s)
 {
 	struct trial *t = trial_new(s);
-	struct redo redo = { -1, 0, 0, 0, NAN, NAN, 0, NULL };
+	struct redo redo = { -1, 0, 0, 0, NAN, NAN, 0, 0, NULL };
 	char *cause = NULL;
 	cJSON *ev, *kept;
 	int rc;
@@ -179,6 +193,7 @@ search_next_trial(struct search *s)
 		redo = s->redo[--s->nredo];
 	t->number = redo.number >= 0 ? redo.number : s->next++;
 	t->retries = redo.retries;
+	t->cluster_retries = redo.cluster_retries;
 	t->round = redo.number >= 0 && redo.round > 0 ? redo.round : s->round;
 	if (redo.params != NULL)
 		t->params = redo.params;	/* a re-run keeps its hyperparameters */
@@ -246,7 +261,8 @@ search_objective(const struct search *s, cJSON *ev)
 static void
 search_end(struct search *s)
 {
-	enum search_status status = s->cancelled ? SEARCH_CANCELLED : SEARCH_DONE;
+	enum search_status status = s->error != NULL ? SEARCH_FAILED : s->cancelled ?
+	    SEARCH_CANCELLED : SEARCH_DONE;
 	char *cause = NULL;
 	cJSON *ev;
 
@@ -261,6 +277,8 @@ search_end(struct search *s)
 	}
 	cJSON_AddNumberToObject(ev, "done", s->done);
 	cJSON_AddNumberToObject(ev, "total", s->spec.trials);
+	if (s->error != NULL)
+		cJSON_AddStringToObject(ev, "error", s->error);
 	engine_publish(s->e, s->id, 0, EV_SEARCH_END, ev);
 	log_info("search %lld: %s, %d of %d trials completed, best %s %.4g (trial %lld)",
 	    (long long)s->id, search_status_name(status), s->done, s->spec.trials,
@@ -365,8 +383,31 @@ search_trial_end(struct trial *t, const struct store_result *r)
 	if (store_trial_finish(s->e->store, s->id, t->id, r, &o, &objective, &cause) != 0)
 		engine_store_error(s->e, "finish trial", cause);
 	s->running--;
-	if (r->status == TRIAL_FAILED && t->retries < s->spec.max_retries && !s->cancelled &&
-	    !s->e->stopping) {
+	if (r->status == TRIAL_DONE && r->seconds > s->longest)
+		s->longest = r->seconds;
+	if (t->fault == EXEC_FAULT_REFUSED && !s->cancelled)
+		search_fail(s, r->error);
+	if (r->status == TRIAL_FAILED && t->fault == EXEC_FAULT_CLUSTER &&
+	    t->cluster_retries < SEARCH_MAX_CLUSTER_RETRIES && !s->cancelled && !s->e->stopping) {
+		again = true;
+		/* the cluster's doing: run it again, not counted against max_retries */
+		search_add_redo(s, t->number, t->id, t->round, 0, t->params);
+		s->redo[s->nredo - 1].retries = t->retries;
+		s->redo[s->nredo - 1].cluster_retries = t->cluster_retries + 1;
+		ev = cJSON_CreateObject();
+		cJSON_AddNumberToObject(ev, "number", t->number);
+		cJSON_AddNumberToObject(ev, "retry", t->retries);
+		cJSON_AddNumberToObject(ev, "max_retries", s->spec.max_retries);
+		cJSON_AddNumberToObject(ev, "cluster_retry", t->cluster_retries + 1);
+		cJSON_AddNumberToObject(ev, "max_cluster_retries", SEARCH_MAX_CLUSTER_RETRIES);
+		if (r->error != NULL)
+			cJSON_AddStringToObject(ev, "error", r->error);
+		engine_publish(s->e, s->id, t->id, EV_RETRY, ev);
+		log_info("search %lld: trial %d ended by the cluster (%s): run %d of %d again",
+		    (long long)s->id, t->number, r->error ? r->error : "?", t->cluster_retries + 1,
+		    SEARCH_MAX_CLUSTER_RETRIES);
+	} else if (r->status == TRIAL_FAILED && t->retries < s->spec.max_retries &&
+	    !s->cancelled && !s->e->stopping) {
 		again = true;
 		/* run it again, same number and hyperparameters, on a fresh worker */
 		search_add_redo(s, t->number, t->id, t->round, 0, t->params);
@@ -419,6 +460,23 @@ search_trial_end(struct trial *t, const struct store_result *r)
 		search_end(s);
 	else if (s->next >= s->round_end)
 		search_next_round(s);
+}
+
+/*
+ * A search none of whose trials can run (the cluster refused its slot, with error): it stops,
+ * like a cancel, and ends failed with the cause.
+ */
+void
+search_fail(struct search *s, const char *error)
+{
+	if (s->error != NULL)
+		return;
+	s->error = xstrdup(error != NULL ? error : "no trial could run");
+	log_warn("search %lld: failed: %s", (long long)s->id, s->error);
+	s->cancelled = true;
+	search_clear_redo(s);
+	if (s->running > 0)
+		trial_kill_search(s->e, s, TRIAL_CANCELLED);
 }
 
 /* Cancel a search: no new trials; kill the running ones. Returns how many were running. */
@@ -556,6 +614,7 @@ search_resume(struct engine *e, int64_t id, char **cause)
 {
 	struct search *s;
 	struct spec spec;
+	struct exec *x;
 	const cJSON *trials, *t, *v;
 	cJSON *row;
 	int rc, number, round, status;
@@ -566,7 +625,12 @@ search_resume(struct engine *e, int64_t id, char **cause)
 	if ((rc = spec_parse(&spec, cJSON_GetObjectItemCaseSensitive(row, "spec"),
 	    e->max_workers, cause)) != 0)
 		goto fail;
-	s = search_create(e, id, &spec);
+	if ((x = engine_exec(e, &spec, cause)) == NULL) {
+		spec_free(&spec);
+		rc = -ENOEXEC;
+		goto fail;
+	}
+	s = search_create(e, id, &spec, x);
 	trials = cJSON_GetObjectItemCaseSensitive(row, "trials");
 	if (s->spec.strategy == SPEC_COARSE_TO_FINE &&
 	    (rc = search_resume_rounds(s, trials, cause)) != 0) {
@@ -623,10 +687,12 @@ search_schedule(struct engine *e)
 	struct trial *t;
 	bool progress = true;
 
-	while (!e->stopping && e->suspended == NULL && progress && e->running < e->max_workers) {
+	while (!e->stopping && e->suspended == NULL && progress) {
 		progress = false;
 		TAILQ_FOREACH_SAFE(s, &e->searches, entry, s1) {
-			if (e->running >= e->max_workers || !search_has_work(s))
+			/* local slots are capped by --workers; a cluster's by the spec's parallel */
+			if ((s->exec == e->exec && e->running_local >= e->max_workers) ||
+			    !search_has_work(s))
 				continue;
 			if ((t = search_next_trial(s)) == NULL)
 				continue;

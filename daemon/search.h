@@ -7,6 +7,9 @@
 #ifndef TUNA_SEARCH_H
 #define TUNA_SEARCH_H
 
+/* Runs of a trial the cluster may end (a node failure, a cancel, preemption) before it fails. */
+#define SEARCH_MAX_CLUSTER_RETRIES 5
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,6 +33,7 @@ struct redo {
 	double alpha;			/* panda: α in force after that epoch */
 	double val_loss;		/* panda: that epoch's validation loss (the best) */
 	int retries;			/* runs that failed so far */
+	int cluster_retries;		/* runs the cluster ended (not counted in retries) */
 	cJSON *params;			/* its hyperparameters, as first drawn */
 };
 
@@ -52,6 +56,9 @@ struct search {
 	struct redo *redo;		/* trials to run again */
 	int nredo;
 	bool cancelled;
+	char *error;			/* why it failed: no trial could run; else NULL */
+	struct exec *exec;		/* what runs its trials (the engine's) */
+	double longest;			/* seconds of its longest finished trial */
 	int round;			/* coarse-to-fine round, from 1 */
 	int round_end;			/* trial numbers below it belong to rounds <= round */
 	struct box box;			/* the box the current round samples */
@@ -62,7 +69,9 @@ struct search {
 	TAILQ_ENTRY(search) entry;
 };
 
-struct search *search_create(struct engine *e, int64_t id, struct spec *spec);
+struct search *search_create(struct engine *e, int64_t id, struct spec *spec, struct exec *x);
+int search_estimate(const struct search *s);
+void search_fail(struct search *s, const char *error);
 void search_begin(struct search *s);
 struct search *search_find(struct engine *e, int64_t id);
 void search_objective(const struct search *s, cJSON *ev);

@@ -26,7 +26,7 @@
 /* Keys allowed at the top level, in a distribution and in the other objects. */
 static const char *const spec_keys[] = { "name", "mode", "dataset", "objective", "strategy",
     "early_stopping", "panda", "epochs", "trials", "parallel", "threads", "seed", "params",
-    "trial_timeout", "max_retries", "limits",
+    "trial_timeout", "max_retries", "limits", "executor",
     NULL };
 static const char *const spec_keys_objective[] = { "metric", "goal", NULL };
 static const char *const spec_keys_scale[] = { "scale", "min", "max", NULL };
@@ -716,6 +716,7 @@ spec_normalize(const struct spec *s, const cJSON *params)
 	cJSON_AddNumberToObject(o, "trial_timeout", s->trial_timeout);
 	cJSON_AddNumberToObject(o, "max_retries", s->max_retries);
 	cJSON_AddItemToObject(o, "limits", spec_limits_json(s));
+	cJSON_AddItemToObject(o, "executor", execspec_json(&s->executor));
 	if (params != NULL)
 		cJSON_AddItemToObject(o, "params", cJSON_Duplicate(params, 1));
 	else
@@ -770,6 +771,9 @@ spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause
 	if ((err = spec_dataset(v, cause)) != 0)
 		goto fail;
 	s->dataset = cJSON_Duplicate(v, 1);
+	if ((err = execspec_parse(&s->executor, cJSON_GetObjectItemCaseSensitive(json,
+	    "executor"), EXECSPEC_LOCAL, cause)) != 0)
+		goto fail;
 	if ((err = spec_objective(s, cJSON_GetObjectItemCaseSensitive(json, "objective"),
 	    cause)) != 0)
 		goto fail;
@@ -832,6 +836,7 @@ spec_free(struct spec *s)
 	free(s->objective);
 	cJSON_Delete(s->dataset);
 	cJSON_Delete(s->json);
+	execspec_free(&s->executor);
 	for (i = 0; i < s->n_params; i++)
 		cJSON_Delete(s->params[i].d.value);
 	memset(s, 0, sizeof *s);

@@ -11,6 +11,7 @@
 #include <cJSON.h>
 
 #include "asha.h"
+#include "execspec.h"
 #include "hparams.h"
 #include "metric.h"
 #include "panda.h"
@@ -73,6 +74,7 @@ struct spec {
 	double eta;			/* ASHA keeps the top 1/eta at each rung (0: no ASHA) */
 	struct panda_policy panda;	/* panda mode's policy (the defaults in caviar mode) */
 	cJSON *dataset;			/* as given; passed to tuna-worker verbatim */
+	struct execspec executor;	/* where its trials run */
 	int epochs;			/* per trial */
 	int trials;			/* in all */
 	int parallel;			/* workers at once */

@@ -116,6 +116,8 @@ const char *const store_sql[S_COUNT] = {
 	[S_KERNEL_ADD] = "INSERT OR IGNORE INTO kernels (core, why) VALUES (?1, ?2)",
 	[S_KERNEL_FIND] = "SELECT id FROM kernels WHERE core = ?1 AND why = ?2",
 	[S_TRIAL_KERNEL] = "UPDATE trials SET kernel_id = ?2 WHERE id = ?1",
+	[S_TRIAL_STATE] = "UPDATE trials SET status = ?2 WHERE id = ?1 AND status IN ('queued', "
+	    "'running')",
 	[S_SEARCH_KERNELS] = "SELECT k.core, k.why, t.n FROM (SELECT kernel_id, count(*) AS n, "
 	    "min(number) AS first FROM trials WHERE search_id = ?1 AND kernel_id IS NOT NULL "
 	    "GROUP BY kernel_id) t JOIN kernels k ON k.id = t.kernel_id ORDER BY t.first",
@@ -168,6 +170,7 @@ static const char *const store_whats[S_COUNT] = {
 	[S_KERNEL_ADD] = "insert kernel",
 	[S_KERNEL_FIND] = "find kernel",
 	[S_TRIAL_KERNEL] = "set a trial's kernel",
+	[S_TRIAL_STATE] = "set a trial queued or running",
 	[S_SEARCH_KERNELS] = "read kernels",
 	[S_REPORTS_UNDO] = "mark reports undone",
 	[S_METRICS] = "read metric names",

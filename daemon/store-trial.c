@@ -154,6 +154,21 @@ fail:
 	return store_end_many(st, err, rows, cause);
 }
 
+/* A trial not ended waits for the cluster (TRIAL_QUEUED) or runs (TRIAL_RUNNING). */
+int
+store_trial_state(struct store *st, int64_t trial_id, enum trial_status status, char **cause)
+{
+	int err;
+
+	if ((err = store_begin(st, cause)) != 0)
+		return err;
+	sqlite3_bind_int64(st->stmt[S_TRIAL_STATE], 1, trial_id);
+	store_bind_text(st->stmt[S_TRIAL_STATE], 2, trial_status_name(status));
+	if ((err = store_run(st, S_TRIAL_STATE, cause)) == 0)
+		st->pending++;
+	return err;
+}
+
 /* A trial went back to the checkpoint of `epoch` (a rollback): its later reports undone. */
 int
 store_trial_rollback(struct store *st, int64_t trial_id, int epoch, char **cause)

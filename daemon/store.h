@@ -66,6 +66,8 @@ int store_trial_finish(struct store *st, int64_t search_id, int64_t trial_id,
     const struct store_result *r, const struct store_objective *o, double *objective,
     char **cause);
 int store_trial_continue(struct store *st, int64_t trial_id, int epoch, char **cause);
+int store_trial_state(struct store *st, int64_t trial_id, enum trial_status status,
+    char **cause);
 int store_trial_rollback(struct store *st, int64_t trial_id, int epoch, char **cause);
 int store_trial_kernel(struct store *st, int64_t trial_id, const char *core, const char *why,
     char **cause);

@@ -59,11 +59,12 @@ trial_start(struct trial *t)
 	struct engine *e = s->e;
 	const struct spec *sp = &s->spec;
 	struct exec_job job = { t->id, sp->dataset, t->params, sp->epochs, trial_seed(t),
-	    sp->threads, sp->address_space_mb, sp->cpu_seconds, t->step, sp->trial_timeout };
+	    sp->threads, sp->address_space_mb, sp->cpu_seconds, t->step, sp->trial_timeout,
+	    search_estimate(s) };
 	struct store_result r = { TRIAL_FAILED, NAN, NAN, NAN, NAN, NAN, NAN, 0, -1, 0, NULL };
 	char *cause = NULL;
 
-	if (exec_start(e->exec, &job, t, &cause) != 0) {
+	if (exec_start(s->exec, &job, t, &cause) != 0) {
 		log_warn("search %lld: trial %d: %s", (long long)s->id, t->number, cause);
 		r.error = cause;
 		search_trial_end(t, &r);
@@ -71,6 +72,7 @@ trial_start(struct trial *t)
 		return -1;
 	}
 	e->running++;
+	e->running_local += s->exec == e->exec;
 	TAILQ_INSERT_TAIL(&e->trials, t, entry);
 	return 0;
 }
@@ -98,7 +100,7 @@ trial_kill_search(struct engine *e, struct search *s, enum trial_status why)
 		if (t->search != s)
 			continue;
 		t->killed = why;
-		exec_kill(e->exec, t);
+		exec_kill(t->search->exec, t);
 	}
 }
 
@@ -110,7 +112,7 @@ trial_kill_all(struct engine *e, enum trial_status why)
 
 	TAILQ_FOREACH_SAFE(t, &e->trials, entry, t1) {
 		t->killed = why;
-		exec_kill(e->exec, t);
+		exec_kill(t->search->exec, t);
 	}
 }
 
@@ -165,6 +167,8 @@ trial_started(struct engine *e, struct trial *t, const struct wevent *ev)
 			engine_store_error(e, "record kernel", cause);
 		trial_kernel_log(e, t, ev->blas_core, why);
 	}
+	if (t->queued)	/* no word from the launcher, but the worker runs */
+		trial_state(e, t, EXEC_RUNNING, NULL);
 	babysit_start(t);
 }
 
@@ -187,6 +191,35 @@ trial_report(void *arg, void *trial, const struct wevent *ev)
 	default:
 		break;
 	}
+}
+
+/*
+ * Executor callback: the trial waits for the cluster (queued, Slurm's reason) or now runs. Its
+ * row says so, and the watchers see it (a trial_queued event; a trial_start follows).
+ */
+void
+trial_state(void *arg, void *trial, enum exec_state st, const char *reason)
+{
+	struct engine *e = arg;
+	struct trial *t = trial;
+	char *cause = NULL;
+	cJSON *ev;
+
+	if (st == EXEC_RUNNING ? !t->queued : t->queued && reason == NULL)
+		return;
+	if ((st == EXEC_QUEUED) != t->queued) {	/* else Slurm's reason for the wait */
+		t->queued = st == EXEC_QUEUED;
+		if (store_trial_state(e->store, t->id, t->queued ? TRIAL_QUEUED : TRIAL_RUNNING,
+		    &cause) != 0)
+			engine_store_error(e, "trial state", cause);
+	}
+	ev = cJSON_CreateObject();
+	cJSON_AddNumberToObject(ev, "number", t->number);
+	cJSON_AddStringToObject(ev, "status", trial_status_name(t->queued ? TRIAL_QUEUED :
+	    TRIAL_RUNNING));
+	if (reason != NULL)
+		cJSON_AddStringToObject(ev, "reason", reason);
+	engine_publish(e, t->search->id, t->id, EV_TRIAL_STATE, ev);
 }
 
 /* A trial's result from its last report: done, pruned, diverged or failed. */
@@ -220,7 +253,9 @@ trial_end(void *arg, void *trial, const struct exec_end *end)
 	struct trial *t = trial;
 
 	e->running--;
+	e->running_local -= t->search->exec == e->exec;
 	TAILQ_REMOVE(&e->trials, t, entry);
+	t->fault = end->fault;
 	r.exit_status = end->exit_status;
 	r.signal = end->signal;
 	if (end->report != NULL)

@@ -38,6 +38,9 @@ struct trial {
 	int ckpt_epoch;			/* epoch of the last good checkpoint, -1: none */
 	int resume_epoch;		/* > 0: restore the checkpoint before the first epoch */
 	int retries;			/* earlier runs of it that failed */
+	int cluster_retries;		/* earlier runs of it the cluster ended */
+	enum exec_fault fault;		/* how its run ended, when the executor says */
+	bool queued;			/* waiting for the cluster (exec-slurm.c) */
 	cJSON *nudges;			/* user nudges waiting for the next boundary */
 	TAILQ_ENTRY(trial) entry;	/* in the engine's running trials */
 };
@@ -50,5 +53,6 @@ void trial_kill_search(struct engine *e, struct search *s, enum trial_status why
 void trial_kill_all(struct engine *e, enum trial_status why);
 void trial_report(void *arg, void *trial, const struct wevent *ev);
 void trial_end(void *arg, void *trial, const struct exec_end *end);
+void trial_state(void *arg, void *trial, enum exec_state st, const char *reason);
 
 #endif

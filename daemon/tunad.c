@@ -32,13 +32,16 @@ tunad_usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: tunad [--foreground] [--socket PATH] [--db PATH] [--workers N]\n"
-	    "             [--worker PATH] [--max-clients N] [--debug]\n"
+	    "             [--worker PATH] [--executor local|slurm] [--max-clients N]\n"
+	    "             [--debug]\n"
 	    "  --socket PATH   Unix socket to listen on (default $TUNA_SOCKET, else\n"
 	    "                  $XDG_RUNTIME_DIR/tuna/tunad.sock, else /tmp/tuna-UID/tunad.sock)\n"
 	    "  --db PATH       SQLite database (default $TUNA_DB, else\n"
 	    "                  $XDG_STATE_HOME/tuna/tuna.db, else ~/.local/state/tuna/tuna.db)\n"
 	    "  --workers N     worker processes at once over all searches (default: cores)\n"
 	    "  --worker PATH   the tuna-worker program (default: next to tunad)\n"
+	    "  --executor KIND where a search without \"executor\" runs its trials: local\n"
+	    "                  (default) or slurm (job steps through srun)\n"
 	    "  --max-clients N connections at once (default 4096); the next one is refused\n"
 	    "                  with \"too many connections (N)\"\n"
 	    "  --foreground    stay attached and log to stderr (else: detach, log to\n"
@@ -197,6 +200,7 @@ main(int argc, char **argv)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "max-clients", required_argument, NULL, 'M' },
 		{ "worker", required_argument, NULL, 'W' },
+		{ "executor", required_argument, NULL, 'x' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
@@ -212,12 +216,18 @@ main(int argc, char **argv)
 	memset(&f, 0, sizeof f);
 	f.signals = true;
 	f.max_workers = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	while ((opt = getopt_long(argc, argv, "s:d:w:W:M:fDh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:d:w:W:x:M:fDh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': free(f.socket_path); f.socket_path = xstrdup(optarg); break;
 		case 'd': free(f.db_path); f.db_path = xstrdup(optarg); break;
 		case 'W': free(worker_path); worker_path = xstrdup(optarg); break;
 		case 'f': foreground = true; break;
+		case 'x':
+			if (execspec_kind(optarg, &f.executor) != 0) {
+				fprintf(stderr, "tunad: --executor: must be local or slurm\n");
+				return 2;
+			}
+			break;
 		case 'D': log_set_debug(1); break;
 		case 'h': tunad_usage(0);
 		case 'w':
@@ -273,12 +283,14 @@ main(int argc, char **argv)
 	}
 	tunad_lock_pid(f.db_path, lock_fd);
 	/* after detaching: the workers are the daemon's children */
+	f.worker_path = worker_path;
 	if (exec_local_new(&f.exec, f.loop, worker_path, &cause) != 0 ||
 	    front_open(&f, &cause) != 0)
 		goto fail;
 	opened = true;
-	log_info("listening on %s, database %s, worker %s, %d workers at once (protocol %d)",
-	    f.socket_path, f.db_path, worker_path, f.max_workers, PROTOCOL_VERSION);
+	log_info("listening on %s, database %s, worker %s, %d workers at once, executor %s "
+	    "(protocol %d)", f.socket_path, f.db_path, worker_path, f.max_workers,
+	    execspec_kind_name(f.executor), PROTOCOL_VERSION);
 	uv_run(f.loop, UV_RUN_DEFAULT);
 	status = 0;
 	log_info("stopped");
@@ -291,8 +303,10 @@ fail:
 	if (opened)
 		front_close(&f);
 	exec_free(f.exec);
-	if (f.loop != NULL)
+	if (f.loop != NULL) {
+		uv_run(f.loop, UV_RUN_DEFAULT);	/* the handles the executors closed last */
 		uv_loop_close(f.loop);
+	}
 	store_close(f.store);
 	free(f.socket_path);
 	free(f.db_path);

@@ -301,7 +301,7 @@ printf '"blas_core":"SkylakeX","blas_why":"%s"' "$chose" > "$tmp/blas"
 idk=$(blas_search kernel 5)
 check "kernel: the search is done" "$(q "select count(*) from trials where search_id=$idk and status='done'")" 5
 check "kernel: one row for the kernel of 5 trials" "$(q "select count(distinct t.kernel_id) || ' ' || k.core || ' | ' || k.why from trials t join kernels k on k.id = t.kernel_id where t.search_id=$idk")" "1 SkylakeX | $chose"
-check "kernel: every trial points at it" "$(q "select count(*) from trials where search_id=$idk and kernel_id=(select id from kernels where core='SkylakeX')")" 5
+check "kernel: every trial points at it" "$(q "select count(*) from trials t join kernels k on k.id = t.kernel_id where t.search_id=$idk and k.core='SkylakeX'")" 5
 check "kernel: trial_kernels" "$(q "select count(*) from trial_kernels where search_id=$idk and core='SkylakeX'")" 5
 "$tuna_vg" status "$idk" > "$tmp/status" 2>&1
 check_contains "kernel: status shows why, once" "$tmp/status" "kernel:    SkylakeX — $chose"

@@ -154,7 +154,7 @@ fuzz_request_check(struct exec *x, const cJSON *dataset, exec_check_cb *cb, void
 	memset(&info, 0, sizeof info);
 	if (source_parse(&src, dataset, "dataset", &cause) != 0 ||
 	    dataset_open(&ds, &src, &cause) != 0) {
-		cb(arg, NULL, cause);
+		cb(arg, NULL, cause, EXEC_FAULT_NONE);
 		goto out;
 	}
 	info.n_train = ds.n_train;
@@ -164,7 +164,7 @@ fuzz_request_check(struct exec *x, const cJSON *dataset, exec_check_cb *cb, void
 	info.classes = ds.classes;
 	info.element_size = ds.ftype == DATASET_U8 ? 1 : 4;
 	info.class_names = dataset_class_names_json(&ds);
-	cb(arg, &info, NULL);
+	cb(arg, &info, NULL, EXEC_FAULT_NONE);
 	cJSON_Delete(info.class_names);
 out:
 	source_free(&src);
