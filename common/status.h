@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 enum trial_status {
-	TRIAL_QUEUED,		/* known, not started (never written today; kept for old rows) */
+	TRIAL_QUEUED,		/* started, its slot waiting in a cluster's queue (exec-slurm.c) */
 	TRIAL_RUNNING,
 	TRIAL_DONE,		/* completed its epochs */
 	TRIAL_DIVERGED,		/* its loss became NaN or infinite */

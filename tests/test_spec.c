@@ -819,6 +819,72 @@ limit_num(const struct spec *s, const char *key)
 }
 
 /* Resource limits: defaults, explicit values, and the submit-time fit against the estimate. */
+/* The "executor" setting: the kinds, Slurm's fields normalized, each error's path. */
+static void
+test_executor(void)
+{
+	struct spec s;
+	const cJSON *x;
+
+	round_trip(&s, "{" DS "}");
+	ASSERT_EQ_INT(s.executor.kind, EXECSPEC_LOCAL);
+	ASSERT_EQ_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(s.json,
+	    "executor"), "kind")), "local");
+	spec_free(&s);
+	round_trip(&s, "{" DS ", \"executor\": \"slurm\"}");
+	ASSERT_EQ_INT(s.executor.kind, EXECSPEC_SLURM);
+	ASSERT(s.executor.partition == NULL && s.executor.time_min == 0);
+	spec_free(&s);
+	round_trip(&s, "{" DS ", \"executor\": {\"kind\": \"slurm\", \"partition\": \"gpu\", "
+	    "\"account\": \"lab\", \"time\": \"1-02:03:04\", \"mem\": \"4G\", "
+	    "\"args\": [\"--qos=high\", \"--constraint=avx512\"]}}");
+	ASSERT_EQ_STR(s.executor.partition, "gpu");
+	ASSERT_EQ_STR(s.executor.account, "lab");
+	ASSERT_EQ_INT(s.executor.time_min, 1440 + 2 * 60 + 3 + 1);	/* seconds round up */
+	ASSERT_EQ_INT(s.executor.mem_mb, 4096);
+	ASSERT_EQ_INT(s.executor.nargs, 2);
+	ASSERT_EQ_STR(s.executor.args[1], "--constraint=avx512");
+	x = cJSON_GetObjectItem(s.json, "executor");
+	ASSERT_NEAR(cJSON_GetNumberValue(cJSON_GetObjectItem(x, "time")), 1564, 0);
+	ASSERT_NEAR(cJSON_GetNumberValue(cJSON_GetObjectItem(x, "mem")), 4096, 0);
+	spec_free(&s);
+	round_trip(&s, "{" DS ", \"executor\": {\"kind\": \"slurm\", \"time\": 90, \"mem\": 500}}");
+	ASSERT_EQ_INT(s.executor.time_min, 90);
+	ASSERT_EQ_INT(s.executor.mem_mb, 500);
+	spec_free(&s);
+	round_trip(&s, "{" DS ", \"executor\": {\"kind\": \"slurm\", \"time\": \"30:00\"}}");
+	ASSERT_EQ_INT(s.executor.time_min, 30);
+	spec_free(&s);
+	round_trip(&s, "{" DS ", \"executor\": {\"kind\": \"slurm\", \"time\": \"02:00:00\"}}");
+	ASSERT_EQ_INT(s.executor.time_min, 120);
+	spec_free(&s);
+
+	bad("{" DS ", \"executor\": \"k8s\"}", "executor: must be \"local\" or \"slurm\", got \"k8s\"");
+	bad("{" DS ", \"executor\": 5}", "executor: must be \"local\", \"slurm\" or an object");
+	bad("{" DS ", \"executor\": {}}", "executor.kind: must be \"local\" or \"slurm\"");
+	bad("{" DS ", \"executor\": {\"kind\": \"local\", \"partition\": \"x\"}}",
+	    "executor.partition: unknown key");
+	bad("{" DS ", \"executor\": {\"kind\": \"slurm\", \"partition\": \"a b\"}}",
+	    "executor.partition: must be a name");
+	bad("{" DS ", \"executor\": {\"kind\": \"slurm\", \"time\": \"soon\"}}",
+	    "executor.time: must be minutes");
+	bad("{" DS ", \"executor\": {\"kind\": \"slurm\", \"time\": 0}}", "executor.time: must be");
+	bad("{" DS ", \"executor\": {\"kind\": \"slurm\", \"time\": \"1:2:3:4\"}}",
+	    "executor.time: must be minutes");
+	bad("{" DS ", \"executor\": {\"kind\": \"slurm\", \"mem\": \"4Q\"}}",
+	    "executor.mem: must be MiB");
+	bad("{" DS ", \"executor\": {\"kind\": \"slurm\", \"args\": \"--qos=x\"}}",
+	    "executor.args: must be an array");
+	bad("{" DS ", \"executor\": {\"kind\": \"slurm\", \"args\": [\"qos\"]}}",
+	    "executor.args[0]: must be an srun option");
+	bad("{" DS ", \"executor\": {\"kind\": \"slurm\", \"args\": [\"--qos=x\", \"--time=5\"]}}",
+	    "executor.args[1]: --time=5: use executor.time");
+	bad("{" DS ", \"executor\": {\"kind\": \"slurm\", \"args\": [\"-n4\"]}}",
+	    "executor.args[0]: -n4: tuna runs one task a slot");
+	bad("{" DS ", \"executor\": {\"kind\": \"slurm\", \"args\": [\"--export=NONE\"]}}",
+	    "executor.args[0]: --export=NONE: tuna passes the environment itself");
+}
+
 static void
 test_limits(void)
 {
@@ -1163,6 +1229,7 @@ main(void)
 	test_early_stopping();
 	test_panda();
 	test_limits();
+	test_executor();
 	test_fit();
 	test_reuse();
 	printf("test_spec: ok\n");
