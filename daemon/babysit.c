@@ -26,7 +26,7 @@ babysit_send(struct trial *t, const struct exec_cmd *cmd)
 {
 	char *cause = NULL;
 
-	if (exec_command(t->search->e->exec, t, cmd, &cause) != 0) {
+	if (exec_command(t->search->exec, t, cmd, &cause) != 0) {
 		log_warn("search %lld: trial %d: %s", (long long)t->search->id, t->number, cause);
 		free(cause);
 	}
