@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "fit.h"
 #include "log.h"
+#include "paths.h"
 #include "protocol.h"
 #include "search.h"
 #include "suspend.h"
@@ -214,12 +215,12 @@ engine_open(struct engine **ep, const struct engine_config *cfg, const struct en
 	e->store = cfg->store;
 	e->exec = cfg->exec;
 	e->max_workers = cfg->max_workers;
-	e->db_path = xstrdup(cfg->db_path);
-	e->worker_path = xstrdup(cfg->worker_path);
+	e->ckpt_dir = xstrdup(cfg->ckpt_dir);
+	e->worker_path = cfg->worker_path != NULL ? xstrdup(cfg->worker_path) : NULL;
 	TAILQ_INIT(&e->execs);
 	e->cb = *cb;
 	if ((rc = store_last_id(cfg->store, &last, cause)) != 0) {
-		free(e->db_path);
+		free(e->ckpt_dir);
 		free(e->worker_path);
 		free(e);
 		return rc;
@@ -259,7 +260,7 @@ engine_free(struct engine *e)
 	}
 	free(e->worker_path);
 	fanout_free(e->fanout);
-	free(e->db_path);
+	free(e->ckpt_dir);
 	free(e->suspended);
 	free(e->kernel_core);
 	free(e->kernel_why);
@@ -290,6 +291,21 @@ engine_memory(void)
 	return (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
 }
 
+/* Whether panda's checkpoints can be written: their directory made, writable. */
+static int
+engine_ckpt_check(struct engine *e, char **cause)
+{
+	char *probe = xasprintf("%s/.probe", e->ckpt_dir);
+	int rc = 0;
+
+	if (paths_mkdir_parent(probe, cause) != 0)
+		rc = -EACCES;
+	else if (access(e->ckpt_dir, W_OK) != 0)
+		rc = xcause(cause, -errno, "checkpoints: %s: %s", e->ckpt_dir, strerror(errno));
+	free(probe);
+	return rc;
+}
+
 /* The memory of a slot: a Slurm slot's "mem" (none: not checked), else the machine's. */
 static double
 engine_slot_memory(const struct spec *sp)
@@ -312,6 +328,11 @@ engine_exec(struct engine *e, const struct spec *sp, char **cause)
 
 	if (sp->executor.kind == EXECSPEC_LOCAL)
 		return e->exec;
+	if (e->worker_path == NULL) {
+		xcause(cause, -ENOTSUP, "executor: %s: not available in this daemon",
+		    execspec_kind_name(sp->executor.kind));
+		return NULL;
+	}
 	setting = execspec_json(&sp->executor);
 	TAILQ_FOREACH(ex, &e->execs, entry) {
 		if (ex->threads == sp->threads && cJSON_Compare(ex->setting, setting, 1)) {
@@ -402,6 +423,8 @@ engine_submit_checked(void *arg, const struct exec_dataset *ds, const char *erro
 	else if (error != NULL)
 		msg = xasprintf("dataset: %s", error);
 	else if (fit_check(&sub->spec, ds, engine_slot_memory(&sub->spec), &cause) != 0)
+		msg = cause;
+	else if (sub->spec.mode == SPEC_PANDA && engine_ckpt_check(e, &cause) != 0)
 		msg = cause;
 	else if (e->suspended != NULL)
 		msg = suspend_refusal(e);

@@ -39,7 +39,7 @@ struct engine_config {
 	struct store *store;
 	struct exec *exec;
 	int max_workers;		/* trials at once, over all searches */
-	const char *db_path;		/* panda checkpoints live under DB.ckpt/ */
+	const char *ckpt_dir;		/* panda checkpoints live under it (DB.ckpt) */
 	const char *worker_path;	/* tuna-worker, for the executors the engine makes */
 };
 
@@ -62,7 +62,7 @@ struct engine {
 	char *worker_path;
 	struct fanout *fanout;
 	struct engine_cb cb;
-	char *db_path;
+	char *ckpt_dir;			/* panda checkpoints: DIR/search-N/trial-M.ckpt */
 	int max_workers;
 	int running;			/* trials running now */
 	int running_local;		/* of them, on the local executor */

@@ -30,6 +30,7 @@ struct front {
 	struct exec *exec;		/* its processes count against the descriptors */
 	char *socket_path;
 	char *db_path;
+	char *ckpt_dir;			/* panda checkpoints (--checkpoints; DB.ckpt) */
 	const char *worker_path;	/* tuna-worker */
 	enum execspec_kind executor;	/* where a search without "executor" runs (--executor) */
 	int max_workers;		/* worker processes at once */

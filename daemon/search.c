@@ -66,7 +66,7 @@ search_create(struct engine *e, int64_t id, struct spec *spec, struct exec *x)
 	if (s->spec.asha)
 		asha_init(&s->asha, s->spec.rungs, s->spec.nrungs, s->spec.eta);
 	if (s->spec.mode == SPEC_PANDA)
-		s->ckpt_dir = xasprintf("%s.ckpt/search-%lld", e->db_path, (long long)id);
+		s->ckpt_dir = xasprintf("%s/search-%lld", e->ckpt_dir, (long long)id);
 	TAILQ_INSERT_TAIL(&e->searches, s, entry);
 	return s;
 }

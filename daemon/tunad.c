@@ -32,8 +32,8 @@ tunad_usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: tunad [--foreground] [--socket PATH] [--db PATH] [--workers N]\n"
-	    "             [--worker PATH] [--executor local|slurm] [--max-clients N]\n"
-	    "             [--debug]\n"
+	    "             [--worker PATH] [--executor local|slurm] [--checkpoints DIR]\n"
+	    "             [--max-clients N] [--debug]\n"
 	    "  --socket PATH   Unix socket to listen on (default $TUNA_SOCKET, else\n"
 	    "                  $XDG_RUNTIME_DIR/tuna/tunad.sock, else /tmp/tuna-UID/tunad.sock)\n"
 	    "  --db PATH       SQLite database (default $TUNA_DB, else\n"
@@ -42,6 +42,8 @@ tunad_usage(int status)
 	    "  --worker PATH   the tuna-worker program (default: next to tunad)\n"
 	    "  --executor KIND where a search without \"executor\" runs its trials: local\n"
 	    "                  (default) or slurm (job steps through srun)\n"
+	    "  --checkpoints DIR  panda's checkpoints (default: DB.ckpt beside the\n"
+	    "                  database); with Slurm, a directory the nodes share\n"
 	    "  --max-clients N connections at once (default 4096); the next one is refused\n"
 	    "                  with \"too many connections (N)\"\n"
 	    "  --foreground    stay attached and log to stderr (else: detach, log to\n"
@@ -201,6 +203,7 @@ main(int argc, char **argv)
 		{ "max-clients", required_argument, NULL, 'M' },
 		{ "worker", required_argument, NULL, 'W' },
 		{ "executor", required_argument, NULL, 'x' },
+		{ "checkpoints", required_argument, NULL, 'C' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
@@ -216,12 +219,13 @@ main(int argc, char **argv)
 	memset(&f, 0, sizeof f);
 	f.signals = true;
 	f.max_workers = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	while ((opt = getopt_long(argc, argv, "s:d:w:W:x:M:fDh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:d:w:W:x:C:M:fDh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': free(f.socket_path); f.socket_path = xstrdup(optarg); break;
 		case 'd': free(f.db_path); f.db_path = xstrdup(optarg); break;
 		case 'W': free(worker_path); worker_path = xstrdup(optarg); break;
 		case 'f': foreground = true; break;
+		case 'C': free(f.ckpt_dir); f.ckpt_dir = xstrdup(optarg); break;
 		case 'x':
 			if (execspec_kind(optarg, &f.executor) != 0) {
 				fprintf(stderr, "tunad: --executor: must be local or slurm\n");
@@ -259,6 +263,8 @@ main(int argc, char **argv)
 		f.db_path = paths_db();
 	if (worker_path == NULL)
 		worker_path = tunad_find_worker(&worker_from);
+	if (f.ckpt_dir == NULL)
+		f.ckpt_dir = xasprintf("%s.ckpt", f.db_path);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);	/* a file-size limit makes writes fail (EFBIG), not kill */
 
@@ -310,6 +316,7 @@ fail:
 	store_close(f.store);
 	free(f.socket_path);
 	free(f.db_path);
+	free(f.ckpt_dir);
 	free(worker_path);
 	return status;
 }

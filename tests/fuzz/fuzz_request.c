@@ -295,6 +295,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	f->max_workers = 0;	/* no trial starts (see the top) */
 	f->socket_path = xasprintf("%s/tunad.sock", fuzz_request_dir);
 	f->db_path = xasprintf("%s/tuna.db", fuzz_request_dir);
+	f->ckpt_dir = xasprintf("%s/tuna.db.ckpt", fuzz_request_dir);
+	f->worker_path = NULL;	/* no Slurm executor here: its searches are refused */
 	f->exec = &fuzz_request_exec;
 	fuzz_request_store();
 	f->loop = uv_default_loop();
