@@ -251,11 +251,12 @@ exec_slurm_poll(struct exec_slurm *xs)
 {
 	uv_process_options_t opt;
 	uv_stdio_container_t stdio[3];
-	char *args[6], *jobs = xstrdup(""), *more;
+	char *args[6], *jobs, *more;
 	int i, rc;
 
 	if (xs->polling || xs->freed || xs->nwaits == 0)
 		return;
+	jobs = xstrdup("");
 	for (i = 0; i < xs->nwaits; i++) {
 		if (xs->waits[i].job <= 0)
 			continue;
