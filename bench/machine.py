@@ -24,12 +24,12 @@ def cpu_model():
     return f"{name or 'unknown'}, {n or os.cpu_count()} processors"
 
 
-def blas_kernel(worker):
+def blas_kernel(worker, env=None):
     """The BLAS kernel the worker trains on and why, as it says with --blas in this
-    environment (its cached choice after the first time); None when it cannot say."""
+    environment, or in env (its cached choice after the first time); None when it cannot say."""
     try:
         p = subprocess.run([worker, "--blas"], capture_output=True, text=True, timeout=600,
-                           stdin=subprocess.DEVNULL)
+                           stdin=subprocess.DEVNULL, env=env)
         e = json.loads(p.stdout.splitlines()[0])
         version = " ".join(e.get("openblas", "").split()[:2])
         return f"{e['core']} ({version}): {e['why']}"
