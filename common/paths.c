@@ -4,6 +4,8 @@
  * else ~/.local/state/tuna/tuna.db.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -75,5 +77,28 @@ paths_mkdir_parent(const char *path, char **cause)
 	}
 out:
 	free(dir);
+	return rc;
+}
+
+/*
+ * Whether files can be written in dir: the directory made (mkdir -p), then a file created and
+ * removed in it — a real write, which access(2) is not on NFS or a read-only mount.
+ */
+int
+paths_writable(const char *dir, char **cause)
+{
+	char *probe = xasprintf("%s/.tuna-probe-%ld", dir, (long)getpid());
+	int fd, rc;
+
+	if ((rc = paths_mkdir_parent(probe, cause)) != 0)
+		goto out;
+	if ((fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		rc = xcause(cause, -errno, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	close(fd);
+	unlink(probe);
+out:
+	free(probe);
 	return rc;
 }

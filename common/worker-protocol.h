@@ -16,6 +16,10 @@
  * worker reads a data-set setting — a trial's "dataset" value — opens it as a trial would
  * (building or mapping the shared cache) and prints one line: a "dataset" event and exit status
  * 0, or an "error" event, its message the loader's (naming dataset.… or the file), and status 1.
+ * The daemon sends a check request instead, {"dataset": SETTING, "writable": {"checkpoints":
+ * DIR}} ("writable" optional): each directory is made if need be and a file written and removed
+ * in it, then the data set opened; the answer is the same, an error naming the part that
+ * failed ("checkpoints: DIR: Permission denied", "dataset: FILE: No such file or directory").
  *
  * A trial may carry "limits": {"address_space_mb": N, "cpu_seconds": N}, both optional: the
  * worker applies them itself at the start of the trial (worker/limit.c) — the soft RLIMIT_AS,

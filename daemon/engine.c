@@ -33,6 +33,7 @@ struct engine_submit {
 	struct engine *e;
 	struct spec spec;
 	struct exec *x;			/* the executor of its trials */
+	struct exec_check_req check;	/* what its executor checks where trials run */
 	engine_submit_cb *cb;
 	void *arg;
 };
@@ -291,21 +292,6 @@ engine_memory(void)
 	return (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
 }
 
-/* Whether panda's checkpoints can be written: their directory made, writable. */
-static int
-engine_ckpt_check(struct engine *e, char **cause)
-{
-	char *probe = xasprintf("%s/.probe", e->ckpt_dir);
-	int rc = 0;
-
-	if (paths_mkdir_parent(probe, cause) != 0)
-		rc = -EACCES;
-	else if (access(e->ckpt_dir, W_OK) != 0)
-		rc = xcause(cause, -errno, "checkpoints: %s: %s", e->ckpt_dir, strerror(errno));
-	free(probe);
-	return rc;
-}
-
 /* The memory of a slot: a Slurm slot's "mem" (none: not checked), else the machine's. */
 static double
 engine_slot_memory(const struct spec *sp)
@@ -412,7 +398,7 @@ engine_submit_checked(void *arg, const struct exec_dataset *ds, const char *erro
 		/* the check would wait for the cluster: tunad's machine answers it instead */
 		log_info("the cluster has no room for a data-set check now (%s): checked here",
 		    error);
-		exec_check(e->exec, sub->spec.dataset, engine_submit_checked, sub);
+		exec_check(e->exec, &sub->check, engine_submit_checked, sub);
 		return;
 	}
 	e->submits--;
@@ -421,10 +407,8 @@ engine_submit_checked(void *arg, const struct exec_dataset *ds, const char *erro
 	else if (error != NULL && fault == EXEC_FAULT_REFUSED)
 		msg = xasprintf("executor: the cluster refused a slot: %s", error);
 	else if (error != NULL)
-		msg = xasprintf("dataset: %s", error);
+		msg = xstrdup(error);	/* it names the part: "dataset: …", "checkpoints: …" */
 	else if (fit_check(&sub->spec, ds, engine_slot_memory(&sub->spec), &cause) != 0)
-		msg = cause;
-	else if (sub->spec.mode == SPEC_PANDA && engine_ckpt_check(e, &cause) != 0)
 		msg = cause;
 	else if (e->suspended != NULL)
 		msg = suspend_refusal(e);
@@ -471,7 +455,10 @@ engine_submit(struct engine *e, struct spec *spec, engine_submit_cb *cb, void *a
 	}
 	e->submits++;
 	sub->x = x;
-	exec_check(x, sub->spec.dataset, engine_submit_checked, sub);
+	sub->check.dataset = sub->spec.dataset;
+	if (sub->spec.mode == SPEC_PANDA)
+		sub->check.checkpoints = e->ckpt_dir;	/* written by the workers, where they run */
+	exec_check(x, &sub->check, engine_submit_checked, sub);
 }
 
 /* Cancel a running search: *running gets how many of its trials were killed. */

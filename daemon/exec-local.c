@@ -619,14 +619,19 @@ exec_local_check_written(uv_write_t *req, int status)
 	exec_local_retire(w);
 }
 
-/* Check a data set: `tuna-worker --check -` reads the setting, answers with its shape. */
+/*
+ * Check a search's needs: `tuna-worker --check -` reads the request {"dataset": …, "writable":
+ * {"checkpoints": DIR}}, answers with the data set's shape or what failed.
+ */
 static void
-exec_local_check(struct exec *x, const cJSON *dataset, exec_check_cb *cb, void *arg)
+exec_local_check(struct exec *x, const struct exec_check_req *req, exec_check_cb *cb,
+    void *arg)
 {
 	struct exec_local *xl = (struct exec_local *)x;
 	struct exec_local_worker *w;
 	char *cause = NULL, *text;
-	uv_write_t *req;
+	uv_write_t *wreq;
+	cJSON *json;
 	uv_buf_t buf;
 	int rc;
 
@@ -637,14 +642,20 @@ exec_local_check(struct exec *x, const cJSON *dataset, exec_check_cb *cb, void *
 	}
 	w->check_cb = cb;
 	w->check_arg = arg;
-	text = cJSON_PrintUnformatted(dataset);
+	json = cJSON_CreateObject();
+	cJSON_AddItemToObject(json, "dataset", cJSON_Duplicate(req->dataset, 1));
+	if (req->checkpoints != NULL)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(json, "writable"), "checkpoints",
+		    req->checkpoints);
+	text = cJSON_PrintUnformatted(json);
+	cJSON_Delete(json);
 	w->check_in = xasprintf("%s\n", text);
 	cJSON_free(text);
-	req = xmalloc(sizeof *req);
-	req->data = w;
+	wreq = xmalloc(sizeof *wreq);
+	wreq->data = w;
 	buf = uv_buf_init(w->check_in, (unsigned)strlen(w->check_in));
-	if ((rc = uv_write(req, (uv_stream_t *)&w->in, &buf, 1, exec_local_check_written)) != 0)
-		exec_local_check_written(req, rc);
+	if ((rc = uv_write(wreq, (uv_stream_t *)&w->in, &buf, 1, exec_local_check_written)) != 0)
+		exec_local_check_written(wreq, rc);
 }
 
 /* The worker running a trial, or NULL. */

@@ -24,11 +24,11 @@ exec_set_callbacks(struct exec *x, const struct exec_cb *cb)
 	x->cb = *cb;
 }
 
-/* Check a data set where the trainer runs; cb answers, later or at once. */
+/* Check a search's needs where the trainer runs; cb answers, later or at once. */
 void
-exec_check(struct exec *x, const cJSON *dataset, exec_check_cb *cb, void *arg)
+exec_check(struct exec *x, const struct exec_check_req *req, exec_check_cb *cb, void *arg)
 {
-	x->ops->check(x, dataset, cb, arg);
+	x->ops->check(x, req, cb, arg);
 }
 
 /* Start a trial (trial: the owner's handle for it); on success its end is reported later. */

@@ -3,8 +3,8 @@
  * trial to run (a job) and sends it commands at epoch boundaries; the executor reports back
  * only through the callbacks the engine registered: each report of a running trial (a typed
  * worker event), the end of a trial (once for every trial it started), the end of a slot (a
- * process it ran). It also checks a data set where its trainer runs, for the submit-time
- * checks and the memory model. The local executor (exec-local.c) runs tuna-worker processes
+ * process it ran). It also checks, where its trainer runs, what a search needs there: its
+ * data set (for the submit-time checks and the memory model), the directories it writes in. The local executor (exec-local.c) runs tuna-worker processes
  * on this machine, a trial after another in each; the Slurm executor (exec-slurm.c) runs them
  * as job steps through srun; the engine does not know how.
  * Layer: part
@@ -93,6 +93,12 @@ struct exec_cb {
 	void *arg;
 };
 
+/* What a submit checks where the trainer runs. */
+struct exec_check_req {
+	const cJSON *dataset;		/* the spec's setting: readable, its shape */
+	const char *checkpoints;	/* a directory trials will write in, or NULL */
+};
+
 /*
  * The answer to exec_check: the data set, or why it cannot be used. fault: EXEC_FAULT_REFUSED,
  * the cluster refused the check's slot, so nothing of the search could run; EXEC_FAULT_BUSY,
@@ -103,7 +109,8 @@ typedef void exec_check_cb(void *arg, const struct exec_dataset *ds, const char 
 
 struct exec_ops {
 	const char *name;
-	void (*check)(struct exec *x, const cJSON *dataset, exec_check_cb *cb, void *arg);
+	void (*check)(struct exec *x, const struct exec_check_req *req, exec_check_cb *cb,
+	    void *arg);
 	int (*start)(struct exec *x, const struct exec_job *job, void *trial, char **cause);
 	int (*command)(struct exec *x, void *trial, const struct exec_cmd *cmd, char **cause);
 	void (*kill)(struct exec *x, void *trial);
@@ -118,7 +125,8 @@ struct exec {
 };
 
 void exec_set_callbacks(struct exec *x, const struct exec_cb *cb);
-void exec_check(struct exec *x, const cJSON *dataset, exec_check_cb *cb, void *arg);
+void exec_check(struct exec *x, const struct exec_check_req *req, exec_check_cb *cb,
+    void *arg);
 int exec_start(struct exec *x, const struct exec_job *job, void *trial, char **cause);
 int exec_command(struct exec *x, void *trial, const struct exec_cmd *cmd, char **cause);
 void exec_kill(struct exec *x, void *trial);

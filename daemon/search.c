@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 
 #include "log.h"
-#include "paths.h"
 #include "protocol.h"
 #include "search.h"
 #include "trial.h"
@@ -203,12 +202,8 @@ search_next_trial(struct search *s)
 	t->alpha = search_alpha(t->params);
 	if (s->spec.mode == SPEC_PANDA) {
 		panda_start(&t->panda, t->alpha);
+		/* the worker writes it, where it runs, making its directory */
 		t->ckpt = xasprintf("%s/trial-%d.ckpt", s->ckpt_dir, t->number);
-		if (paths_mkdir_parent(t->ckpt, &cause) != 0) {
-			log_warn("search %lld: %s", (long long)s->id, cause);
-			free(cause);
-			cause = NULL;
-		}
 	}
 	if (redo.resume_epoch > 0 && redo.id > 0) {
 		t->id = redo.id;

@@ -294,9 +294,9 @@ main(int argc, char **argv)
 	    front_open(&f, &cause) != 0)
 		goto fail;
 	opened = true;
-	log_info("listening on %s, database %s, worker %s, %d workers at once, executor %s "
-	    "(protocol %d)", f.socket_path, f.db_path, worker_path, f.max_workers,
-	    execspec_kind_name(f.executor), PROTOCOL_VERSION);
+	log_info("listening on %s, database %s, worker %s, executor %s (%d local workers at "
+	    "once; a Slurm search's parallel is its own), protocol %d", f.socket_path, f.db_path,
+	    worker_path, execspec_kind_name(f.executor), f.max_workers, PROTOCOL_VERSION);
 	uv_run(f.loop, UV_RUN_DEFAULT);
 	status = 0;
 	log_info("stopped");

@@ -3,7 +3,9 @@
 # a caviar search of 30 trials as job steps, seen in squeue; a step cancelled mid-trial run
 # again outside max_retries; a bad partition and a data set the nodes cannot read refused at
 # submit with the cluster's word; trials queued behind a job holding every CPU, with Slurm's
-# reason, then run; a shutdown interrupting the steps; a SIGKILLed tunad leaving no job behind.
+# reason, then run; a shutdown interrupting the steps; a SIGKILLed tunad leaving no job behind;
+# tunad inside an allocation (salloc), its slots steps of it; panda's checkpoint directory checked
+# on the node.
 set -u
 tunad=${1:?usage: slurm-exec.sh TUNAD TUNA TUNA-WORKER SOCKCAT}
 tuna=$2
@@ -122,6 +124,14 @@ cat > "$tmp/panda.json" <<JSON
  "trials": 1, "epochs": 25, "threads": 1, "seed": 2,
  "params": {"alpha": 0.003, "hidden_units": 256, "layers": 2, "batch_size": 32}}
 JSON
+# its checkpoints' directory (tunad's default, beside the database) is checked on the node:
+# while a file stands in its way, the search is refused, saying so and where
+touch "$db.ckpt"
+"$tuna" submit "$tmp/panda.json" > "$tmp/panda-refused.out" 2>&1
+check "panda: an unwritable checkpoint directory refused" "$?" 1
+check_contains "panda: refused, naming the directory and where it was checked" \
+    "$tmp/panda-refused.out" "checkpoints: $db.ckpt: Not a directory (checked on the cluster's nodes)"
+rm "$db.ckpt"
 idp=$(submit_id "$tmp/panda.json")
 two_epochs() {
 	[ "$(q "select count(*) from epochs e join trials t on t.id = e.trial_id where t.search_id=$idp")" -ge 2 ]
@@ -180,6 +190,37 @@ t0=$(date +%s.%N)
 until_true "SIGKILL: no job of tuna's left" no_jobs
 echo "# SIGKILL of tunad: tuna's jobs gone from squeue in $(awk -v a="$t0" -v b="$(date +%s.%N)" "BEGIN { printf \"%.1f\", b - a }") s"
 rm -f "$tmp/hold"
+
+# Inside an allocation (tunad run by salloc, as sbatch would): the slots are steps of it, with
+# --exact so that two share its CPUs; no job of their own. A database and socket of its own.
+db="$tmp/alloc.db"
+sock="$tmp/alloc.sock"
+export TUNA_SOCKET="$sock"
+touch "$tmp/hold"
+salloc --nodes=1 --ntasks=1 --cpus-per-task="$SLURM_CPUS" --job-name=alloc -- \
+    "$tunad" --foreground --socket "$sock" --db "$db" --worker "$tmp/gated" --executor slurm \
+    >> "$tmp/tunad.log" 2>&1 &
+daemon_pid=$!
+pids="$pids $daemon_pid"
+listening() { [ -S "$sock" ]; }
+until_true "allocation: tunad started by salloc, listening" listening
+alloc=$(squeue -h -n alloc -o %i)
+short_spec "$tmp/alloc.json" alloc 4 5
+ida=$(submit_id "$tmp/alloc.json")
+# tuna_steps: the allocation's steps of tuna's, "NAME" a line
+tuna_steps() { squeue -h -s -j "$alloc" -o '%j' 2> /dev/null | grep '^tuna-' || true; }
+two_steps() { [ "$(tuna_steps | wc -l)" -eq 2 ]; }
+until_true "allocation: 2 trials at once, as steps of job $alloc" two_steps
+check "allocation: no job of tuna's own" "$(tuna_jobs)" ""
+rm -f "$tmp/hold"
+wait_search "$ida"
+check "allocation: every trial done" "$(q "select count(*) from trials where search_id=$ida and status='done'")" 4
+"$tuna" shutdown > /dev/null 2>&1
+until_true "allocation: tunad and salloc exited" exited
+wait $daemon_pid
+check "allocation: salloc's exit status (tunad's)" "$?" 0
+alloc_gone() { [ -z "$(squeue -h -j "$alloc" -o %i 2> /dev/null)" ]; }
+until_true "allocation: released" alloc_gone
 
 slurm_stop
 check "the cluster stops, no process left" "$(slurm_procs | wc -l)" 0

@@ -530,6 +530,27 @@ check "--check - nothing" "$?/$(cat "$tmp/probe.out")" \
 "$worker" --check > /dev/null 2>&1
 check "--check without a file: usage status" "$?" 1
 
+# the daemon's request: a directory the trials will write in, made and written to, then the
+# data set; an error names the part
+printf '{"dataset":%s,"writable":{"checkpoints":"%s/ck/a"}}\n' "$ds" "$tmp" |
+    "$worker" --check - > "$tmp/probe.out" 2> /dev/null
+check "--check a request: the data set's shape" \
+    "$?/$(pick "$tmp/probe.out" dataset n_train n_val n_test features classes element_size)" \
+    "0/$(pick "$tmp/probe-csv.out" dataset n_train n_val n_test features classes element_size)"
+check "--check a request: the directory made, nothing left in it" "$(ls -A "$tmp/ck/a" | wc -l)" 0
+printf '{"dataset":%s,"writable":{"checkpoints":"%s/train.csv/a"}}\n' "$ds" "$tmp" |
+    "$worker" --check - > "$tmp/probe.out" 2> /dev/null
+check "--check a request: a directory that cannot be made" "$?/$(cat "$tmp/probe.out")" \
+    "1/{\"event\":\"error\",\"error\":\"checkpoints: $tmp/train.csv/a: Not a directory\"}"
+printf '{"dataset":"%s/nope.csv","writable":{"checkpoints":"%s/ck/a"}}\n' "$tmp" "$tmp" |
+    "$worker" --check - > "$tmp/probe.out" 2> /dev/null
+check "--check a request: its data set missing" "$?/$(cat "$tmp/probe.out")" \
+    "1/{\"event\":\"error\",\"error\":\"dataset: $tmp/nope.csv: No such file or directory\"}"
+printf '{"dataset":%s,"writable":{"checkpoints":"ck"}}\n' "$ds" |
+    "$worker" --check - > "$tmp/probe.out" 2> /dev/null
+check "--check a request: a relative directory" "$?/$(cat "$tmp/probe.out")" \
+    '1/{"event":"error","error":"writable.checkpoints: must be an absolute path"}'
+
 # a line of up to 1 MiB on stdin, its newline included (the setting after blanks); one of 2 MiB
 # refused (ctl.c refuses a line once 1 MiB of it is buffered without its end: one whose end comes
 # in the same read may pass, so the test takes one surely over)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ckpt.h"
+#include "paths.h"
 #include "xmalloc.h"
 
 #define CKPT_MAGIC "TUNACKPT"
@@ -60,7 +61,7 @@ ckpt_header_fill(struct ckpt_header *hd, const struct train *t)
 	hd->rng_inc = t->shuffle.inc;
 }
 
-/* Write a checkpoint of t to path atomically. */
+/* Write a checkpoint of t to path atomically (its directory made if need be). */
 int
 ckpt_save(const struct train *t, const char *path, char **cause)
 {
@@ -71,6 +72,8 @@ ckpt_save(const struct train *t, const char *path, char **cause)
 	int rc = 0, ok;
 
 	ckpt_header_fill(&hd, t);
+	if ((rc = paths_mkdir_parent(path, cause)) != 0)
+		goto fail;
 	if ((f = fopen(tmp, "wb")) == NULL) {
 		rc = xcause(cause, -errno, "%s: %s", tmp, strerror(errno));
 		goto fail;

@@ -1,4 +1,4 @@
-/* probe.h: tuna-worker --check — open a "dataset" setting as a trial would, report its shape. */
+/* probe.h: tuna-worker --check — a data set (and directories) checked where trials run. */
 #ifndef TUNA_PROBE_H
 #define TUNA_PROBE_H
 
