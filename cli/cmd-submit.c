@@ -1,9 +1,14 @@
-/* cmd-submit.c: tuna submit SPEC.json — send a search spec (a file, or "-" for stdin) to tunad. */
+/*
+ * cmd-submit.c: tuna submit SPEC.json — send a search spec (a file, or "-" for stdin) to tunad.
+ * A "trainer" of the user's has its relative paths (cwd, a program named with a slash)
+ * resolved here, against the directory tuna submit runs in, which is also its cwd by default.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 
@@ -89,6 +94,51 @@ cmd_submit_parse(const char *text, size_t len, const char *name, cJSON **out, ch
 	return 0;
 }
 
+/* path made absolute against dir (a copy; an absolute path as it is). */
+static char *
+cmd_submit_absolute(const char *dir, const char *path)
+{
+	if (path[0] == '/')
+		return xstrdup(path);
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (strcmp(path, ".") == 0)
+		return xstrdup(dir);
+	return xasprintf("%s/%s", dir, path);
+}
+
+/* A spec's "trainer": cwd made absolute (the directory we run in by default), and argv[0]. */
+static int
+cmd_submit_trainer(cJSON *spec, char **cause)
+{
+	cJSON *tr = cJSON_GetObjectItemCaseSensitive(spec, "trainer"), *cwd, *cmd, *prog;
+	char here[4096], *abs;
+
+	if (!cJSON_IsObject(tr))
+		return 0;	/* none, or tunad says what is wrong with it */
+	if (getcwd(here, sizeof here) == NULL)
+		return xcause(cause, -errno, "trainer.cwd: the current directory: %s",
+		    strerror(errno));
+	cwd = cJSON_GetObjectItemCaseSensitive(tr, "cwd");
+	if (cwd == NULL)
+		cJSON_AddStringToObject(tr, "cwd", here);
+	else if (cJSON_IsString(cwd) && cwd->valuestring[0] != '/') {
+		abs = cmd_submit_absolute(here, cwd->valuestring);
+		cJSON_ReplaceItemInObjectCaseSensitive(tr, "cwd", cJSON_CreateString(abs));
+		free(abs);
+	}
+	cmd = cJSON_GetObjectItemCaseSensitive(tr, "command");
+	prog = cJSON_IsArray(cmd) ? cJSON_GetArrayItem(cmd, 0) : NULL;
+	/* "./train.sh", "bin/train": against the submit's directory; "python3": on PATH */
+	if (cJSON_IsString(prog) && prog->valuestring[0] != '/' &&
+	    strchr(prog->valuestring, '/') != NULL) {
+		abs = cmd_submit_absolute(here, prog->valuestring);
+		cJSON_ReplaceItemInArray(cmd, 0, cJSON_CreateString(abs));
+		free(abs);
+	}
+	return 0;
+}
+
 /* tuna submit SPEC.json: print "search N". */
 int
 cmd_submit(struct cmd_ctx *ctx, int argc, char **argv, char **cause)
@@ -112,7 +162,8 @@ cmd_submit(struct cmd_ctx *ctx, int argc, char **argv, char **cause)
 	name = strcmp(path, "-") == 0 ? "stdin" : path;
 	if ((rc = cmd_submit_read(path, name, &text, &len, cause)) != 0)
 		goto fail;
-	if ((rc = cmd_submit_parse(text, len, name, &spec, cause)) != 0)
+	if ((rc = cmd_submit_parse(text, len, name, &spec, cause)) != 0 ||
+	    (rc = cmd_submit_trainer(spec, cause)) != 0)
 		goto fail;
 	req = cmd_new_request(REQ_SUBMIT);
 	cJSON_AddItemToObject(req, "spec", spec);

@@ -26,7 +26,8 @@ struct hparams {
 	bool batchnorm;
 };
 
-enum hparams_type { HP_REAL, HP_INT, HP_BOOL, HP_OPTIMIZER };
+/* HP_ANY: a user trainer's parameter (daemon/spec.c), any name, any scalar value */
+enum hparams_type { HP_REAL, HP_INT, HP_BOOL, HP_OPTIMIZER, HP_ANY };
 
 /* One hyperparameter: its name, type, valid range and where it lives. */
 struct hparams_entry {

@@ -221,9 +221,9 @@ babysit_epoch(struct trial *t, const struct wevent *ev)
 
 	if (!isnan(a) && isnan(t->alpha))
 		t->alpha = a;
-	if (!t->step)
+	if (!t->step && !s->spec.asha)
 		return;
-	if (s->spec.mode == SPEC_PANDA)
+	if (t->step && s->spec.mode == SPEC_PANDA)
 		babysit_panda(t, epoch, wevent_metric(ev, "train_loss"),
 		    wevent_metric(ev, "val_loss"), false);
 	if (s->spec.asha && asha_report(&s->asha, epoch, sign * v, &cutoff)) {
@@ -232,9 +232,11 @@ babysit_epoch(struct trial *t, const struct wevent *ev)
 		    "below", s->spec.eta, sign * cutoff);
 		babysit_decision(t, epoch, "prune", NAN, reason);
 		t->pruned = true;
-		babysit_go(t, EXEC_STOP);
+		babysit_go(t, EXEC_STOP);	/* a trainer that does not wait: stopped now */
 		return;
 	}
+	if (!t->step)
+		return;
 	babysit_nudges(t, epoch);
 	babysit_go(t, EXEC_CONTINUE);
 }
@@ -257,6 +259,11 @@ babysit_diverged(struct trial *t, const struct wevent *ev)
 int
 babysit_nudge(struct trial *t, const cJSON *nudge, char **cause)
 {
+	const struct trainerspec *tr = &t->search->spec.trainer;
+
+	if (tr->set && !tr->control)
+		return xcause(cause, -EINVAL, "trial %lld: its trainer takes no commands (its "
+		    "spec's trainer.control is false)", (long long)t->id);
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(nudge, "rollback")) && t->ckpt == NULL)
 		return xcause(cause, -EINVAL, "trial %lld has no checkpoint to roll back to "
 		    "(panda trials keep them)", (long long)t->id);

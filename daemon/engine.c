@@ -218,11 +218,13 @@ engine_open(struct engine **ep, const struct engine_config *cfg, const struct en
 	e->max_workers = cfg->max_workers;
 	e->ckpt_dir = xstrdup(cfg->ckpt_dir);
 	e->worker_path = cfg->worker_path != NULL ? xstrdup(cfg->worker_path) : NULL;
+	e->exec_path = cfg->exec_path != NULL ? xstrdup(cfg->exec_path) : NULL;
 	TAILQ_INIT(&e->execs);
 	e->cb = *cb;
 	if ((rc = store_last_id(cfg->store, &last, cause)) != 0) {
 		free(e->ckpt_dir);
 		free(e->worker_path);
+		free(e->exec_path);
 		free(e);
 		return rc;
 	}
@@ -260,6 +262,7 @@ engine_free(struct engine *e)
 		free(ex);
 	}
 	free(e->worker_path);
+	free(e->exec_path);
 	fanout_free(e->fanout);
 	free(e->ckpt_dir);
 	free(e->suspended);
@@ -302,42 +305,64 @@ engine_slot_memory(const struct spec *sp)
 }
 
 /*
- * The executor of a search's trials: the local one, or the Slurm executor for its setting and
- * threads (made the first time). NULL with *cause when it cannot be made.
+ * The executor for a setting, threads per slot (Slurm's) and program (user: tuna-exec, for a
+ * user's trainer; else tuna-worker): the local one for tuna-worker, or one made the first time.
+ * NULL with *cause when it cannot be made.
  */
-struct exec *
-engine_exec(struct engine *e, const struct spec *sp, char **cause)
+static struct exec *
+engine_exec_get(struct engine *e, const struct execspec *xs, int threads, bool user,
+    char **cause)
 {
 	struct exec_cb xcb = { trial_report, trial_end, engine_slot_end, trial_state, e };
+	const char *program = user ? e->exec_path : e->worker_path;
 	struct engine_exec *ex;
 	cJSON *setting;
+	int rc;
 
-	if (sp->executor.kind == EXECSPEC_LOCAL)
+	if (xs->kind == EXECSPEC_LOCAL && !user)
 		return e->exec;
-	if (e->worker_path == NULL) {
-		xcause(cause, -ENOTSUP, "executor: %s: not available in this daemon",
-		    execspec_kind_name(sp->executor.kind));
+	if (xs->kind == EXECSPEC_LOCAL)
+		threads = 0;	/* a local process takes any */
+	if (program == NULL) {
+		if (user)
+			xcause(cause, -ENOTSUP, "trainer: not available in this daemon (tuna-exec, "
+			    "which runs a trainer of your own, was not found beside tuna-worker)");
+		else
+			xcause(cause, -ENOTSUP, "executor: %s: not available in this daemon",
+			    execspec_kind_name(xs->kind));
 		return NULL;
 	}
-	setting = execspec_json(&sp->executor);
+	setting = execspec_json(xs);
 	TAILQ_FOREACH(ex, &e->execs, entry) {
-		if (ex->threads == sp->threads && cJSON_Compare(ex->setting, setting, 1)) {
+		if (ex->threads == threads && ex->user == user &&
+		    cJSON_Compare(ex->setting, setting, 1)) {
 			cJSON_Delete(setting);
 			return ex->x;
 		}
 	}
 	ex = xcalloc(1, sizeof *ex);
-	if (exec_slurm_new(&ex->x, e->loop, e->worker_path, &sp->executor, sp->threads,
-	    cause) != 0) {
+	if (xs->kind == EXECSPEC_LOCAL)
+		rc = exec_local_new(&ex->x, e->loop, program, cause);
+	else
+		rc = exec_slurm_new(&ex->x, e->loop, program, xs, threads, cause);
+	if (rc != 0) {
 		cJSON_Delete(setting);
 		free(ex);
 		return NULL;
 	}
 	exec_set_callbacks(ex->x, &xcb);
 	ex->setting = setting;
-	ex->threads = sp->threads;
+	ex->threads = threads;
+	ex->user = user;
 	TAILQ_INSERT_TAIL(&e->execs, ex, entry);
 	return ex->x;
+}
+
+/* The executor of a search's trials (engine_exec_get), or NULL with *cause. */
+struct exec *
+engine_exec(struct engine *e, const struct spec *sp, char **cause)
+{
+	return engine_exec_get(e, &sp->executor, sp->threads, sp->trainer.set, cause);
 }
 
 /* Record a search whose data set was checked, reply its id, and start it. */
@@ -392,14 +417,22 @@ engine_submit_checked(void *arg, const struct exec_dataset *ds, const char *erro
 {
 	struct engine_submit *sub = arg;
 	struct engine *e = sub->e;
-	char *msg = NULL, *cause = NULL;
+	char *msg = NULL, *cause = NULL, *here_cause = NULL;
+	struct exec *x;
 
 	if (fault == EXEC_FAULT_BUSY && !e->stopping) {
 		/* the check would wait for the cluster: tunad's machine answers it instead */
-		log_info("the cluster has no room for a data-set check now (%s): checked here",
+		struct execspec here = { .kind = EXECSPEC_LOCAL };
+
+		log_info("the cluster has no room for a submit's check now (%s): checked here",
 		    error);
-		exec_check(e->exec, &sub->check, engine_submit_checked, sub);
-		return;
+		if ((x = engine_exec_get(e, &here, 0, sub->spec.trainer.set, &here_cause)) !=
+		    NULL) {
+			exec_check(x, &sub->check, engine_submit_checked, sub);
+			return;
+		}
+		error = here_cause;
+		fault = EXEC_FAULT_NONE;
 	}
 	e->submits--;
 	if (e->stopping)
@@ -408,7 +441,8 @@ engine_submit_checked(void *arg, const struct exec_dataset *ds, const char *erro
 		msg = xasprintf("executor: the cluster refused a slot: %s", error);
 	else if (error != NULL)
 		msg = xstrdup(error);	/* it names the part: "dataset: …", "checkpoints: …" */
-	else if (fit_check(&sub->spec, ds, engine_slot_memory(&sub->spec), &cause) != 0)
+	else if (!sub->spec.trainer.set &&
+	    fit_check(&sub->spec, ds, engine_slot_memory(&sub->spec), &cause) != 0)
 		msg = cause;
 	else if (e->suspended != NULL)
 		msg = suspend_refusal(e);
@@ -418,6 +452,7 @@ engine_submit_checked(void *arg, const struct exec_dataset *ds, const char *erro
 		spec_free(&sub->spec);
 	} else
 		engine_submit_start(sub, ds);
+	free(here_cause);
 	free(sub);
 }
 
@@ -456,8 +491,11 @@ engine_submit(struct engine *e, struct spec *spec, engine_submit_cb *cb, void *a
 	e->submits++;
 	sub->x = x;
 	sub->check.dataset = sub->spec.dataset;
-	if (sub->spec.mode == SPEC_PANDA)
-		sub->check.checkpoints = e->ckpt_dir;	/* written by the workers, where they run */
+	if (sub->spec.trainer.set)
+		sub->check.trainer = cJSON_GetObjectItemCaseSensitive(sub->spec.json, "trainer");
+	/* written by the workers (the trials' directories too), where they run */
+	if (sub->spec.mode == SPEC_PANDA || sub->spec.trainer.set)
+		sub->check.checkpoints = e->ckpt_dir;
 	exec_check(x, &sub->check, engine_submit_checked, sub);
 }
 

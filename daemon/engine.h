@@ -41,16 +41,21 @@ struct engine_config {
 	int max_workers;		/* trials at once, over all searches */
 	const char *ckpt_dir;		/* panda checkpoints live under it (DB.ckpt) */
 	const char *worker_path;	/* tuna-worker, for the executors the engine makes */
+	const char *exec_path;		/* tuna-exec, which runs a user's trainer (NULL: none) */
 };
 
 /* A submit's answer: the new search's id, or why there is none. */
 typedef void engine_submit_cb(void *arg, int64_t id, const char *error);
 
-/* A Slurm executor, kept for the searches with its setting and threads per slot. */
+/*
+ * An executor the engine made, kept for the searches with its setting, threads per slot and
+ * program: a Slurm one, or a local one running tuna-exec (a user's trainer).
+ */
 struct engine_exec {
 	struct exec *x;
 	cJSON *setting;			/* execspec_json of the setting */
 	int threads;
+	bool user;			/* it runs tuna-exec, not tuna-worker */
 	TAILQ_ENTRY(engine_exec) entry;
 };
 
@@ -58,14 +63,15 @@ struct engine {
 	uv_loop_t *loop;
 	struct store *store;
 	struct exec *exec;		/* the local executor: max_workers processes at most */
-	TAILQ_HEAD(, engine_exec) execs;	/* Slurm executors, made for the searches */
+	TAILQ_HEAD(, engine_exec) execs;	/* the executors made for the searches */
 	char *worker_path;
+	char *exec_path;		/* tuna-exec, or NULL: no user trainers */
 	struct fanout *fanout;
 	struct engine_cb cb;
 	char *ckpt_dir;			/* panda checkpoints: DIR/search-N/trial-M.ckpt */
 	int max_workers;
 	int running;			/* trials running now */
-	int running_local;		/* of them, on the local executor */
+	int running_local;		/* of them, on this machine (local executors) */
 	int submits;			/* submits waiting for their data-set check */
 	bool stopping;
 	bool stopped;			/* cb.stopped was called */

@@ -141,7 +141,13 @@ exec_local_give(struct exec_local_worker *w, const struct exec_job *job, void *t
 	cJSON *msg = cJSON_CreateObject(), *lim;
 
 	cJSON_AddNumberToObject(msg, "id", (double)job->id);
-	cJSON_AddItemToObject(msg, "dataset", cJSON_Duplicate(job->dataset, 1));
+	if (job->trainer != NULL) {	/* tuna-exec's trial (worker-protocol.h) */
+		cJSON_AddNumberToObject(msg, "search", (double)job->search);
+		cJSON_AddItemToObject(msg, "trainer", cJSON_Duplicate(job->trainer, 1));
+		cJSON_AddStringToObject(msg, "dir", job->dir);
+		cJSON_AddStringToObject(msg, "objective", job->objective);
+	} else
+		cJSON_AddItemToObject(msg, "dataset", cJSON_Duplicate(job->dataset, 1));
 	cJSON_AddItemToObject(msg, "params", cJSON_Duplicate(job->params, 1));
 	cJSON_AddNumberToObject(msg, "epochs", job->epochs);
 	cJSON_AddNumberToObject(msg, "seed", (double)job->seed);
@@ -154,7 +160,8 @@ exec_local_give(struct exec_local_worker *w, const struct exec_job *job, void *t
 		cJSON_AddStringToObject(msg, "control", "step");
 	w->trial = trial;
 	w->job = *job;
-	w->job.dataset = w->job.params = NULL;
+	w->job.dataset = w->job.params = w->job.trainer = NULL;	/* not kept past the call */
+	w->job.dir = w->job.objective = NULL;
 	w->stopped = w->timed_out = false;
 	exec_local_arm(w);
 	return exec_local_write(w, msg, cause);
@@ -268,6 +275,8 @@ exec_local_check_done(struct exec_local_worker *w, const char *why)
 		    w->errlen ? ": " : "", w->errtail);
 		goto out;
 	}
+	if (strcmp(kind->valuestring, WEV_CHECKED) == 0)	/* tuna-exec: no data set */
+		goto out;
 	if (strcmp(kind->valuestring, WEV_DATASET) != 0) {
 		v = cJSON_GetObjectItemCaseSensitive(json, "error");
 		msg = xstrdup(cJSON_IsString(v) ? v->valuestring : "the data set cannot be read");
@@ -643,7 +652,16 @@ exec_local_check(struct exec *x, const struct exec_check_req *req, exec_check_cb
 	w->check_cb = cb;
 	w->check_arg = arg;
 	json = cJSON_CreateObject();
-	cJSON_AddItemToObject(json, "dataset", cJSON_Duplicate(req->dataset, 1));
+	if (req->dataset != NULL)
+		cJSON_AddItemToObject(json, "dataset", cJSON_Duplicate(req->dataset, 1));
+	if (req->trainer != NULL) {	/* tuna-exec --check: the command, where, with what */
+		cJSON_AddItemToObject(json, "command", cJSON_Duplicate(
+		    cJSON_GetObjectItemCaseSensitive(req->trainer, "command"), 1));
+		cJSON_AddItemToObject(json, "cwd", cJSON_Duplicate(
+		    cJSON_GetObjectItemCaseSensitive(req->trainer, "cwd"), 1));
+		cJSON_AddItemToObject(json, "env", cJSON_Duplicate(
+		    cJSON_GetObjectItemCaseSensitive(req->trainer, "env"), 1));
+	}
 	if (req->checkpoints != NULL)
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(json, "writable"), "checkpoints",
 		    req->checkpoints);

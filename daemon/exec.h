@@ -45,6 +45,11 @@ struct exec_job {
 	bool step;			/* it waits at every epoch boundary for a command */
 	int timeout;			/* seconds it may stay silent before it is killed; 0: never */
 	int estimate;			/* seconds it is expected to take; 0: unknown */
+	/* a user's trainer (run by tuna-exec), or NULL: tuna-worker's own, on dataset */
+	const cJSON *trainer;		/* the spec's "trainer", normalized */
+	int64_t search;			/* the search's id */
+	const char *dir;		/* the trial's directory, where the trainer runs */
+	const char *objective;		/* the metric it must report */
 };
 
 /* A command at a trial's next epoch boundary. */
@@ -95,7 +100,8 @@ struct exec_cb {
 
 /* What a submit checks where the trainer runs. */
 struct exec_check_req {
-	const cJSON *dataset;		/* the spec's setting: readable, its shape */
+	const cJSON *dataset;		/* the spec's setting: readable, its shape (or NULL) */
+	const cJSON *trainer;		/* a user's trainer: its command can start, or NULL */
 	const char *checkpoints;	/* a directory trials will write in, or NULL */
 };
 

@@ -38,7 +38,7 @@ int
 front_open(struct front *f, char **cause)
 {
 	struct engine_config cfg = { f->loop, f->store, f->exec, f->max_workers, f->ckpt_dir,
-	    f->worker_path };
+	    f->worker_path, f->exec_path };
 	struct engine_cb cb = { watch_event, watch_committed, watch_wanted, front_engine_stopped,
 	    f };
 	int rc;

@@ -32,6 +32,7 @@ struct front {
 	char *db_path;
 	char *ckpt_dir;			/* panda checkpoints (--checkpoints; DB.ckpt) */
 	const char *worker_path;	/* tuna-worker */
+	const char *exec_path;		/* tuna-exec (a user's trainer), or NULL: none */
 	enum execspec_kind executor;	/* where a search without "executor" runs (--executor) */
 	int max_workers;		/* worker processes at once */
 	int max_clients;		/* connections at once (server.c may lower it) */

@@ -64,7 +64,7 @@ search_create(struct engine *e, int64_t id, struct spec *spec, struct exec *x)
 	box_initial(&s->box, &s->spec);
 	if (s->spec.asha)
 		asha_init(&s->asha, s->spec.rungs, s->spec.nrungs, s->spec.eta);
-	if (s->spec.mode == SPEC_PANDA)
+	if (s->spec.mode == SPEC_PANDA || s->spec.trainer.set)
 		s->ckpt_dir = xasprintf("%s/search-%lld", e->ckpt_dir, (long long)id);
 	TAILQ_INSERT_TAIL(&e->searches, s, entry);
 	return s;
@@ -198,12 +198,19 @@ search_next_trial(struct search *s)
 		t->params = redo.params;	/* a re-run keeps its hyperparameters */
 	else
 		t->params = box_sample(&s->spec, &s->box, (uint64_t)t->number);
-	t->step = s->spec.mode == SPEC_PANDA || s->spec.asha;
+	/* it waits at each epoch boundary: a user's trainer only when it takes commands */
+	t->step = (s->spec.mode == SPEC_PANDA || s->spec.asha) &&
+	    (!s->spec.trainer.set || s->spec.trainer.control);
 	t->alpha = search_alpha(t->params);
+	if (s->spec.trainer.set)	/* made by tuna-exec, where the trainer runs */
+		t->dir = xasprintf("%s/trial-%d", s->ckpt_dir, t->number);
 	if (s->spec.mode == SPEC_PANDA) {
 		panda_start(&t->panda, t->alpha);
 		/* the worker writes it, where it runs, making its directory */
-		t->ckpt = xasprintf("%s/trial-%d.ckpt", s->ckpt_dir, t->number);
+		if (t->dir != NULL)
+			t->ckpt = xasprintf("%s/panda.ckpt", t->dir);
+		else
+			t->ckpt = xasprintf("%s/trial-%d.ckpt", s->ckpt_dir, t->number);
 	}
 	if (redo.resume_epoch > 0 && redo.id > 0) {
 		t->id = redo.id;
@@ -686,8 +693,8 @@ search_schedule(struct engine *e)
 		progress = false;
 		TAILQ_FOREACH_SAFE(s, &e->searches, entry, s1) {
 			/* local slots are capped by --workers; a cluster's by the spec's parallel */
-			if ((s->exec == e->exec && e->running_local >= e->max_workers) ||
-			    !search_has_work(s))
+			if ((s->spec.executor.kind == EXECSPEC_LOCAL &&
+			    e->running_local >= e->max_workers) || !search_has_work(s))
 				continue;
 			if ((t = search_next_trial(s)) == NULL)
 				continue;

@@ -65,7 +65,7 @@ struct search {
 	struct scored *scored;		/* completed trials of the current round */
 	int nscored;
 	struct asha asha;		/* early stopping (spec.asha) */
-	char *ckpt_dir;			/* panda: where its checkpoints live */
+	char *ckpt_dir;			/* panda, a user trainer: where its trials write (DIR/search-N) */
 	TAILQ_ENTRY(search) entry;
 };
 

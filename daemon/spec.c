@@ -2,8 +2,10 @@
  * spec.c: parsing and checking a search spec (every error names its JSON path), normalizing it.
  * Layer: part
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,7 @@
 /* Keys allowed at the top level, in a distribution and in the other objects. */
 static const char *const spec_keys[] = { "name", "mode", "dataset", "objective", "strategy",
     "early_stopping", "panda", "epochs", "trials", "parallel", "threads", "seed", "params",
-    "trial_timeout", "max_retries", "limits", "executor",
+    "trial_timeout", "max_retries", "limits", "executor", "trainer",
     NULL };
 static const char *const spec_keys_objective[] = { "metric", "goal", NULL };
 static const char *const spec_keys_scale[] = { "scale", "min", "max", NULL };
@@ -262,6 +264,21 @@ spec_early_stopping(struct spec *s, const cJSON *v, char **cause)
 /* The metrics tuna-worker reports at each epoch: what a search may rank its trials by. */
 static const char *const spec_metrics[] = { WEV_EPOCH_METRICS, NULL };
 
+/* Whether name can name a user trainer's parameter or metric: [A-Za-z_][A-Za-z0-9_./-]*. */
+static bool
+spec_user_name(const char *name)
+{
+	const char *p;
+
+	if (!(isalpha((unsigned char)name[0]) || name[0] == '_') || strlen(name) > 64)
+		return false;
+	for (p = name; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && strchr("_./-", *p) == NULL)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Read the objective: {"metric": NAME, "goal": "max" | "min"} (val_acc, max when absent; a
  * metric needs its goal). A metric is one the trainer reports (spec_metrics).
@@ -274,6 +291,9 @@ spec_objective(struct spec *s, const cJSON *v, char **cause)
 	size_t i, off = 0;
 
 	s->objective = xstrdup(SPEC_OBJECTIVE);
+	if (v == NULL && s->trainer.set)
+		return xcause(cause, -EINVAL, "objective: required with a trainer: {\"metric\": "
+		    "a name it reports, \"goal\": \"max\" or \"min\"}");
 	if (v == NULL)
 		return 0;
 	if (!cJSON_IsObject(v))
@@ -283,7 +303,17 @@ spec_objective(struct spec *s, const cJSON *v, char **cause)
 		return -EINVAL;
 	metric = cJSON_GetObjectItemCaseSensitive(v, "metric");
 	goal = cJSON_GetObjectItemCaseSensitive(v, "goal");
-	if (metric != NULL) {
+	if (metric != NULL && s->trainer.set) {
+		/* a user's trainer reports what it likes: any name its lines can carry */
+		if (!cJSON_IsString(metric) || !spec_user_name(metric->valuestring))
+			return xcause(cause, -EINVAL, "objective.metric: must be a metric name "
+			    "(letters, digits, _ . / -; not starting with a digit)");
+		if (goal == NULL)
+			return xcause(cause, -EINVAL, "objective.goal: required with a metric: "
+			    "\"max\" or \"min\"");
+		free(s->objective);
+		s->objective = xstrdup(metric->valuestring);
+	} else if (metric != NULL) {
 		for (i = 0; cJSON_IsString(metric) && spec_metrics[i] != NULL; i++) {
 			if (strcmp(metric->valuestring, spec_metrics[i]) == 0)
 				break;
@@ -476,6 +506,19 @@ spec_bound(const cJSON *obj, const char *key, enum dist_kind kind, const char *j
 	return 0;
 }
 
+/* Check one value of a parameter: the built-in trainer's range, or a user's: any scalar. */
+static int
+spec_value(struct hparams *h, const struct hparams_entry *e, const cJSON *v, const char *jpath,
+    char **cause)
+{
+	if (e->type != HP_ANY)
+		return hparams_set(h, e->name, v, jpath, cause);
+	if (!cJSON_IsNumber(v) && !cJSON_IsString(v) && !cJSON_IsBool(v))
+		return xcause(cause, -EINVAL, "%s: must be a number, a string, true or false",
+		    jpath);
+	return 0;
+}
+
 /* Check that a distribution's bound is a valid value of the hyperparameter. */
 static int
 spec_bound_range(const struct hparams_entry *e, const cJSON *obj, const char *key,
@@ -485,6 +528,8 @@ spec_bound_range(const struct hparams_entry *e, const cJSON *obj, const char *ke
 	char *path;
 	int err;
 
+	if (e->type == HP_ANY)
+		return 0;	/* a user's parameter: its program checks its values */
 	hparams_defaults(&h);
 	path = xasprintf("%s.%s", jpath, key);
 	err = hparams_set(&h, e->name, cJSON_GetObjectItemCaseSensitive(obj, key), path, cause);
@@ -512,14 +557,16 @@ spec_scale(struct dist *d, const struct hparams_entry *e, const cJSON *v, const 
 		    "\"linear\", \"int\" or \"pow2\"", jpath);
 	kind = (enum dist_kind)i;
 
-	if (e->type == HP_BOOL || e->type == HP_OPTIMIZER)
+	if (e->type == HP_ANY)
+		;	/* a user's parameter: whatever the scale draws */
+	else if (e->type == HP_BOOL || e->type == HP_OPTIMIZER)
 		return xcause(cause, -EINVAL, "%s: %s takes a fixed value or {\"values\": [...]}, "
 		    "not a scale", jpath, e->name);
-	if (e->type == HP_REAL && (kind == DIST_INT || kind == DIST_POW2))
+	else if (e->type == HP_REAL && (kind == DIST_INT || kind == DIST_POW2))
 		return xcause(cause, -EINVAL, "%s: scale \"%s\" is for integer hyperparameters; "
 		    "%s is real: use log, one_minus_log or linear", jpath, scale->valuestring,
 		    e->name);
-	if (e->type == HP_INT && kind != DIST_INT && kind != DIST_POW2)
+	else if (e->type == HP_INT && kind != DIST_INT && kind != DIST_POW2)
 		return xcause(cause, -EINVAL, "%s: scale \"%s\" is for real hyperparameters; "
 		    "%s is an integer: use int, pow2 or values", jpath, scale->valuestring,
 		    e->name);
@@ -567,7 +614,7 @@ spec_values(struct dist *d, const struct hparams_entry *e, const cJSON *v, const
 	i = 0;
 	cJSON_ArrayForEach(c, arr) {
 		path = xasprintf("%s.values[%d]", jpath, i++);
-		err = hparams_set(&h, e->name, c, path, cause);
+		err = spec_value(&h, e, c, path, cause);
 		free(path);
 		if (err != 0)
 			return err;
@@ -601,7 +648,7 @@ spec_param(struct spec_param *p, const struct hparams_entry *e, const cJSON *v,
 		return spec_scale(&p->d, e, v, jpath, cause);
 	}
 	hparams_defaults(&h);
-	if ((err = hparams_set(&h, e->name, v, jpath, cause)) != 0)
+	if ((err = spec_value(&h, e, v, jpath, cause)) != 0)
 		return err;
 	p->d.kind = DIST_FIXED;
 	p->d.min = p->d.max = cJSON_IsNumber(v) ? v->valuedouble : NAN;
@@ -616,6 +663,19 @@ spec_param_cmp(const void *a, const void *b)
 	const struct spec_param *pa = a, *pb = b;
 
 	return (pa->hp > pb->hp) - (pa->hp < pb->hp);
+}
+
+/* Whether the spec names a parameter. */
+static bool
+spec_has_param(const struct spec *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->n_params; i++) {
+		if (strcmp(s->params[i].hp->name, name) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* The largest value a parameter can take, or the default when it is not in the spec. */
@@ -633,7 +693,23 @@ spec_param_max(const struct spec *s, const char *name)
 	return hparams_get(&h, name);
 }
 
-/* Parse the params object into s->params, in table order; refuse hopelessly large models. */
+/* A user trainer's command: its placeholders name parameters the spec has. */
+static int
+spec_trainer_names(struct spec *s, char **cause)
+{
+	const char *names[sizeof s->params / sizeof s->params[0] + 1];
+	int i;
+
+	for (i = 0; i < s->n_params; i++)
+		names[i] = s->params[i].hp->name;
+	names[i] = NULL;
+	return trainerspec_check_names(&s->trainer, names, cause);
+}
+
+/*
+ * Parse the params object into s->params: the built-in trainer's in table order, refusing
+ * hopelessly large models; a user trainer's (any names) in the spec's order.
+ */
 static int
 spec_params(struct spec *s, const cJSON *obj, char **cause)
 {
@@ -648,18 +724,32 @@ spec_params(struct spec *s, const cJSON *obj, char **cause)
 	if ((err = jcheck_keys(obj, NULL, "params", cause)) != 0)
 		return err;
 	cJSON_ArrayForEach(c, obj) {
-		if ((e = hparams_find(c->string)) == NULL)
-			return xcause(cause, -EINVAL, "params.%s: unknown hyperparameter",
-			    c->string);
 		if (s->n_params == (int)(sizeof s->params / sizeof s->params[0]))
 			return xcause(cause, -EINVAL, "params: too many hyperparameters");
+		if (s->trainer.set && !spec_user_name(c->string))
+			return xcause(cause, -EINVAL, "params.%s: not a parameter name (letters, "
+			    "digits, _ . / -; not starting with a digit)", c->string);
+		if (s->trainer.set) {
+			/* a user trainer's: its own entry, freed with the spec */
+			struct hparams_entry *u = xcalloc(1, sizeof *u);
+
+			u->name = xstrdup(c->string);
+			u->type = HP_ANY;
+			u->help = "a parameter of the user's trainer";
+			e = u;
+		} else if ((e = hparams_find(c->string)) == NULL)
+			return xcause(cause, -EINVAL, "params.%s: unknown hyperparameter",
+			    c->string);
 		path = xasprintf("params.%s", c->string);
 		err = spec_param(&s->params[s->n_params], e, c, path, cause);
+		s->params[s->n_params].hp = e;	/* owned from here when it is a user's */
 		free(path);
+		s->n_params++;
 		if (err != 0)
 			return err;
-		s->n_params++;
 	}
+	if (s->trainer.set)	/* in the spec's order; the program checks its own */
+		return spec_trainer_names(s, cause);
 	qsort(s->params, (size_t)s->n_params, sizeof s->params[0], spec_param_cmp);
 
 	/* the largest draw on the smallest data set: submit checks again with the real one */
@@ -680,7 +770,10 @@ spec_normalize(const struct spec *s, const cJSON *params)
 
 	cJSON_AddStringToObject(o, "name", s->name);
 	cJSON_AddStringToObject(o, "mode", spec_mode_name(s->mode));
-	cJSON_AddItemToObject(o, "dataset", cJSON_Duplicate(s->dataset, 1));
+	if (s->dataset != NULL)
+		cJSON_AddItemToObject(o, "dataset", cJSON_Duplicate(s->dataset, 1));
+	if (s->trainer.set)
+		cJSON_AddItemToObject(o, "trainer", trainerspec_json(&s->trainer));
 	ob = cJSON_AddObjectToObject(o, "objective");
 	cJSON_AddStringToObject(ob, "metric", s->objective);
 	cJSON_AddStringToObject(ob, "goal", s->minimize ? "min" : "max");
@@ -764,13 +857,29 @@ spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause
 		}
 		s->mode = (enum spec_mode)i;
 	}
-	if ((v = cJSON_GetObjectItemCaseSensitive(json, "dataset")) == NULL) {
-		err = xcause(cause, -EINVAL, "dataset: required");
+	if ((err = trainerspec_parse(&s->trainer, cJSON_GetObjectItemCaseSensitive(json,
+	    "trainer"), cause)) != 0)
+		goto fail;
+	v = cJSON_GetObjectItemCaseSensitive(json, "dataset");
+	if (v == NULL && !s->trainer.set) {
+		err = xcause(cause, -EINVAL, "dataset: required (or a \"trainer\" of your own, "
+		    "which loads its data itself)");
 		goto fail;
 	}
-	if ((err = spec_dataset(v, cause)) != 0)
+	if (v != NULL && s->trainer.set) {
+		err = xcause(cause, -EINVAL, "dataset: not with a trainer of your own: it loads its "
+		    "data itself (tuna-worker is the one that reads \"dataset\")");
+		goto fail;
+	}
+	if (v != NULL && (err = spec_dataset(v, cause)) != 0)
 		goto fail;
 	s->dataset = cJSON_Duplicate(v, 1);
+	if (s->mode == SPEC_PANDA && s->trainer.set && !s->trainer.control) {
+		err = xcause(cause, -EINVAL, "mode: panda needs a trainer that takes commands "
+		    "(\"trainer\": {…, \"control\": true}): the babysitter sets alpha, saves and "
+		    "restores checkpoints between its epochs");
+		goto fail;
+	}
 	if ((err = execspec_parse(&s->executor, cJSON_GetObjectItemCaseSensitive(json,
 	    "executor"), EXECSPEC_LOCAL, cause)) != 0)
 		goto fail;
@@ -818,6 +927,13 @@ spec_parse(struct spec *s, const cJSON *json, int default_parallel, char **cause
 	v = cJSON_GetObjectItemCaseSensitive(json, "params");
 	if (v != NULL && (err = spec_params(s, v, cause)) != 0)
 		goto fail;
+	if (v == NULL && s->trainer.set && (err = spec_trainer_names(s, cause)) != 0)
+		goto fail;
+	if (s->mode == SPEC_PANDA && s->trainer.set && !spec_has_param(s, "alpha")) {
+		err = xcause(cause, -EINVAL, "params.alpha: required in panda mode with a trainer "
+		    "of your own: the learning rate the babysitter moves");
+		goto fail;
+	}
 	s->json = spec_normalize(s, v);
 	return 0;
 
@@ -837,7 +953,13 @@ spec_free(struct spec *s)
 	cJSON_Delete(s->dataset);
 	cJSON_Delete(s->json);
 	execspec_free(&s->executor);
-	for (i = 0; i < s->n_params; i++)
+	for (i = 0; i < s->n_params; i++) {
 		cJSON_Delete(s->params[i].d.value);
+		if (s->params[i].hp != NULL && s->params[i].hp->type == HP_ANY) {
+			free((char *)s->params[i].hp->name);
+			free((struct hparams_entry *)s->params[i].hp);
+		}
+	}
+	trainerspec_free(&s->trainer);
 	memset(s, 0, sizeof *s);
 }

@@ -15,6 +15,7 @@
 #include "hparams.h"
 #include "metric.h"
 #include "panda.h"
+#include "trainerspec.h"
 
 #define SPEC_MAX_TRIALS 1000000
 #define SPEC_MAX_PARALLEL 256
@@ -73,7 +74,9 @@ struct spec {
 	int rungs[ASHA_MAX_RUNGS];
 	double eta;			/* ASHA keeps the top 1/eta at each rung (0: no ASHA) */
 	struct panda_policy panda;	/* panda mode's policy (the defaults in caviar mode) */
-	cJSON *dataset;			/* as given; passed to tuna-worker verbatim */
+	cJSON *dataset;			/* as given; passed to tuna-worker verbatim (NULL with a
+					   trainer of the user's) */
+	struct trainerspec trainer;	/* the user's own program, or none (.set false) */
 	struct execspec executor;	/* where its trials run */
 	int epochs;			/* per trial */
 	int trials;			/* in all */
@@ -85,7 +88,8 @@ struct spec {
 	int address_space_mb;		/* limits: MiB per worker (0: until spec_limits_fit) */
 	int cpu_seconds;		/* limits: CPU seconds per trial, all its threads */
 	int n_params;
-	struct spec_param params[32];	/* in the order of the hyperparameter table */
+	struct spec_param params[32];	/* in the order of the hyperparameter table (a user
+					   trainer's: the spec's order) */
 	cJSON *json;			/* the spec with every default filled in */
 };
 

@@ -38,6 +38,7 @@ trial_free(struct trial *t)
 	cJSON_Delete(t->params);
 	cJSON_Delete(t->nudges);
 	free(t->ckpt);
+	free(t->dir);
 	free(t);
 }
 
@@ -60,10 +61,12 @@ trial_start(struct trial *t)
 	const struct spec *sp = &s->spec;
 	struct exec_job job = { t->id, sp->dataset, t->params, sp->epochs, trial_seed(t),
 	    sp->threads, sp->address_space_mb, sp->cpu_seconds, t->step, sp->trial_timeout,
-	    search_estimate(s) };
+	    search_estimate(s), NULL, s->id, t->dir, sp->objective };
 	struct store_result r = { TRIAL_FAILED, NAN, NAN, NAN, NAN, NAN, NAN, 0, -1, 0, NULL };
 	char *cause = NULL;
 
+	if (sp->trainer.set)	/* as recorded: the normalized spec's */
+		job.trainer = cJSON_GetObjectItemCaseSensitive(sp->json, "trainer");
 	if (exec_start(s->exec, &job, t, &cause) != 0) {
 		log_warn("search %lld: trial %d: %s", (long long)s->id, t->number, cause);
 		r.error = cause;
@@ -72,7 +75,7 @@ trial_start(struct trial *t)
 		return -1;
 	}
 	e->running++;
-	e->running_local += s->exec == e->exec;
+	e->running_local += s->spec.executor.kind == EXECSPEC_LOCAL;
 	TAILQ_INSERT_TAIL(&e->trials, t, entry);
 	return 0;
 }
@@ -253,7 +256,7 @@ trial_end(void *arg, void *trial, const struct exec_end *end)
 	struct trial *t = trial;
 
 	e->running--;
-	e->running_local -= t->search->exec == e->exec;
+	e->running_local -= t->search->spec.executor.kind == EXECSPEC_LOCAL;
 	TAILQ_REMOVE(&e->trials, t, entry);
 	t->fault = end->fault;
 	r.exit_status = end->exit_status;

@@ -35,6 +35,7 @@ struct trial {
 	bool pruned;			/* stopped by ASHA */
 	struct panda_state panda;	/* panda mode: the babysitter's state */
 	char *ckpt;			/* panda: its checkpoint file */
+	char *dir;			/* a user trainer's: its directory (TUNA_CHECKPOINT_DIR) */
 	int ckpt_epoch;			/* epoch of the last good checkpoint, -1: none */
 	int resume_epoch;		/* > 0: restore the checkpoint before the first epoch */
 	int retries;			/* earlier runs of it that failed */

@@ -52,36 +52,36 @@ tunad_usage(int status)
 }
 
 /*
- * Find tuna-worker: $TUNA_WORKER, next to tunad, in the build tree, or on $PATH. *from says
- * where the path came from, for messages.
+ * Find a program of tuna's (tuna-worker, tuna-exec): $VAR, next to tunad, in the build tree,
+ * or on $PATH. *from says where the path came from, for messages.
  */
 static char *
-tunad_find_worker(const char **from)
+tunad_find(const char *name, const char *var, const char *var_label, const char **from)
 {
 	char self[PATH_MAX], *slash, *p;
-	const char *env = getenv("TUNA_WORKER");
+	const char *env = getenv(var);
 	ssize_t n;
 
-	*from = "$TUNA_WORKER";
+	*from = var_label;	/* "$TUNA_WORKER" */
 	if (env != NULL && env[0] != '\0')
 		return xstrdup(env);
-	*from = "the tuna-worker next to tunad";
+	*from = "next to tunad";
 	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0) {
 		self[n] = '\0';
 		if ((slash = strrchr(self, '/')) != NULL) {
 			*slash = '\0';
-			p = xasprintf("%s/tuna-worker", self);
+			p = xasprintf("%s/%s", self, name);
 			if (access(p, X_OK) == 0)
 				return p;
 			free(p);
-			p = xasprintf("%s/../worker/tuna-worker", self);
+			p = xasprintf("%s/../worker/%s", self, name);
 			if (access(p, X_OK) == 0)
 				return p;
 			free(p);
 		}
 	}
-	*from = "tuna-worker on $PATH";
-	return xstrdup("tuna-worker");
+	*from = "on $PATH";
+	return xstrdup(name);
 }
 
 /* Whether path names an executable regular file: 0, or -errno. */
@@ -102,7 +102,7 @@ tunad_executable(const char *path)
  * it (execvp: a name without a slash is looked up on $PATH).
  */
 static int
-tunad_check_worker(const char *path, const char *from, char **cause)
+tunad_check_program(const char *what, const char *path, const char *from, char **cause)
 {
 	const char *dirs = getenv("PATH"), *end;
 	char *p;
@@ -123,7 +123,7 @@ tunad_check_worker(const char *path, const char *from, char **cause)
 		}
 	}
 	if (rc != 0)
-		return xcause(cause, rc, "worker %s (%s): cannot be run: %s", path, from,
+		return xcause(cause, rc, "%s %s (%s): cannot be run: %s", what, path, from,
 		    rc == -ENOENT && strchr(path, '/') == NULL ? "not found on $PATH" :
 		    strerror(-rc));
 	return 0;
@@ -210,8 +210,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct front f;
-	char *cause = NULL, *logpath, *end, *worker_path = NULL;
-	const char *worker_from = "--worker";
+	char *cause = NULL, *logpath, *end, *worker_path = NULL, *exec_path;
+	const char *worker_from = "--worker", *exec_from;
 	bool foreground = false, opened = false;
 	int opt, status = 1, lock_fd = -1;
 	long n;
@@ -262,13 +262,24 @@ main(int argc, char **argv)
 	if (f.db_path == NULL)
 		f.db_path = paths_db();
 	if (worker_path == NULL)
-		worker_path = tunad_find_worker(&worker_from);
+		worker_path = tunad_find("tuna-worker", "TUNA_WORKER", "$TUNA_WORKER",
+		    &worker_from);
+	exec_path = tunad_find("tuna-exec", "TUNA_EXEC", "$TUNA_EXEC", &exec_from);
 	if (f.ckpt_dir == NULL)
 		f.ckpt_dir = xasprintf("%s.ckpt", f.db_path);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);	/* a file-size limit makes writes fail (EFBIG), not kill */
 
-	if (tunad_check_worker(worker_path, worker_from, &cause) != 0 ||
+	if (tunad_check_program("tuna-exec", exec_path, exec_from, &cause) != 0) {
+		/* only a trainer of the user's needs it: those searches are refused */
+		fprintf(stderr, "tunad: %s; searches with a \"trainer\" will be refused\n", cause);
+		free(cause);
+		cause = NULL;
+		free(exec_path);
+		exec_path = NULL;
+	}
+	f.exec_path = exec_path;
+	if (tunad_check_program("worker", worker_path, worker_from, &cause) != 0 ||
 	    paths_mkdir_parent(f.db_path, &cause) != 0 ||
 	    tunad_lock(f.db_path, &lock_fd, &cause) != 0 ||
 	    store_open(&f.store, f.db_path, &cause) != 0)
@@ -318,5 +329,6 @@ fail:
 	free(f.db_path);
 	free(f.ckpt_dir);
 	free(worker_path);
+	free(exec_path);
 	return status;
 }

@@ -5,7 +5,7 @@
 # submit with the cluster's word; trials queued behind a job holding every CPU, with Slurm's
 # reason, then run; a shutdown interrupting the steps; a SIGKILLed tunad leaving no job behind;
 # tunad inside an allocation (salloc), its slots steps of it; panda's checkpoint directory checked
-# on the node.
+# on the node; a trainer of the user's through Slurm.
 set -u
 tunad=${1:?usage: slurm-exec.sh TUNAD TUNA TUNA-WORKER SOCKCAT}
 tuna=$2
@@ -115,6 +115,23 @@ wait $hog 2> /dev/null
 scontrol update PartitionName="$SLURM_PARTITION" OverSubscribe=FORCE:8
 wait_search "$idq"
 check "queued: then run, done" "$(q "select count(*) from trials where search_id=$idq and status='done'")" 2
+
+# A trainer of the user's through Slurm: its command checked on a node at submit; its trials
+# as steps, run by tuna-exec there.
+root=$(cd "$(dirname "$0")/.." && pwd)
+cat > "$tmp/user.json" <<JSON
+{"name": "user", "trainer": {"command": ["$root/examples/trainers/quadratic.sh", "{args}"], "cwd": "$tmp"},
+ "objective": {"metric": "loss", "goal": "min"}, "trials": 4, "parallel": 2, "executor": "slurm",
+ "params": {"lr": {"scale": "log", "min": 1e-4, "max": 1}, "epochs": 3}}
+JSON
+idu=$(submit_id "$tmp/user.json")
+wait_search "$idu"
+check "user trainer: every trial done through Slurm" \
+    "$(q "select count(*) from trials where search_id=$idu and status='done' and epochs=3")" 4
+sed "s|$root/examples/trainers/quadratic.sh|$tmp/nope.sh|" "$tmp/user.json" > "$tmp/user-bad.json"
+"$tuna" submit "$tmp/user-bad.json" > "$tmp/user-bad.out" 2>&1
+check_contains "user trainer: a program the nodes cannot run refused, saying where" "$tmp/user-bad.out" \
+    "trainer.command[0]: $tmp/nope.sh: No such file or directory (checked on the cluster's nodes)"
 
 # Panda through Slurm: a nudge lands, a rollback restores the checkpoint. The model's worker
 # (on the node: this machine) is stopped while it is nudged, so it cannot end first.

@@ -13,6 +13,7 @@
 #include "spec.h"
 #include "testutil.h"
 #include "train.h"
+#include "worker-protocol.h"
 #include "../worker/trial.h"	/* the worker's (daemon/ has a trial.h too) */
 
 #define DS	"\"dataset\": {\"format\": \"csv\", \"train\": \"/nonexistent/train.csv\"}"
@@ -885,6 +886,72 @@ test_executor(void)
 	    "executor.args[0]: --export=NONE: tuna passes the environment itself");
 }
 
+/* A trainer of the user's: its setting, free parameter names, the objective it must name. */
+#define TR "\"trainer\": {\"command\": [\"/bin/train\", \"--lr={lr}\", \"{args}\"], " \
+    "\"cwd\": \"/w\"}, \"objective\": {\"metric\": \"val_loss\", \"goal\": \"min\"}"
+static void
+test_trainer(void)
+{
+	struct spec s;
+	const cJSON *t;
+
+	round_trip(&s, "{" TR ", \"params\": {\"lr\": {\"scale\": \"log\", \"min\": 1e-5, "
+	    "\"max\": 1}, \"depth\": {\"scale\": \"int\", \"min\": 2, \"max\": 8}, "
+	    "\"bn\": {\"values\": [true, false]}, \"opt\": \"sgd\", \"x.y-z/w\": 0.5}}");
+	ASSERT(s.trainer.set && !s.trainer.control);
+	ASSERT_EQ_INT(s.trainer.grace_seconds, WEXEC_GRACE_SECONDS);
+	ASSERT_EQ_STR(s.trainer.cwd, "/w");
+	ASSERT(s.dataset == NULL);
+	ASSERT_EQ_STR(s.objective, "val_loss");
+	ASSERT(s.minimize);
+	ASSERT_EQ_INT(s.n_params, 5);
+	ASSERT_EQ_STR(s.params[0].hp->name, "lr");	/* the spec's order */
+	ASSERT_EQ_STR(s.params[4].hp->name, "x.y-z/w");
+	t = cJSON_GetObjectItem(s.json, "trainer");
+	ASSERT(cJSON_IsFalse(cJSON_GetObjectItem(t, "control")));
+	ASSERT(cJSON_GetObjectItem(s.json, "dataset") == NULL);
+	spec_free(&s);
+	round_trip(&s, "{\"mode\": \"panda\", \"trainer\": {\"command\": [\"python3\", "
+	    "\"t.py\"], \"cwd\": \"/w\", \"control\": true, \"env\": {\"CUDA\": \"0\"}, "
+	    "\"grace_seconds\": 3}, \"objective\": {\"metric\": \"acc\", \"goal\": \"max\"}, "
+	    "\"params\": {\"alpha\": 0.1}}");
+	ASSERT(s.trainer.control);
+	ASSERT_EQ_INT(s.trainer.grace_seconds, 3);
+	spec_free(&s);
+
+	bad("{\"trainer\": {\"command\": [\"t\"], \"cwd\": \"/w\"}}",
+	    "objective: required with a trainer");
+	bad("{" TR ", \"dataset\": \"/d\"}", "dataset: not with a trainer of your own");
+	bad("{\"objective\": {\"metric\": \"loss\", \"goal\": \"min\"}}", "dataset: required");
+	bad("{\"trainer\": {\"command\": [], \"cwd\": \"/w\"}, \"objective\": "
+	    "{\"metric\": \"l\", \"goal\": \"min\"}}", "trainer.command: must be an array");
+	bad("{\"trainer\": {\"command\": [\"t\", 3], \"cwd\": \"/w\"}, \"objective\": "
+	    "{\"metric\": \"l\", \"goal\": \"min\"}}", "trainer.command[1]: must be a string");
+	bad("{\"trainer\": {\"command\": [\"t\"], \"cwd\": \"w\"}, \"objective\": "
+	    "{\"metric\": \"l\", \"goal\": \"min\"}}", "trainer.cwd: must be an absolute path");
+	bad("{\"trainer\": {\"command\": [\"t\"]}, \"objective\": "
+	    "{\"metric\": \"l\", \"goal\": \"min\"}}", "trainer.cwd: required over the socket");
+	bad("{\"trainer\": {\"command\": [\"t\"], \"cwd\": \"/w\", \"env\": {\"TUNA_SEED\": "
+	    "\"1\"}}, \"objective\": {\"metric\": \"l\", \"goal\": \"min\"}}",
+	    "trainer.env.TUNA_SEED: TUNA_ variables are tuna's own");
+	bad("{\"trainer\": {\"command\": [\"t\"], \"cwd\": \"/w\", \"shell\": true}, "
+	    "\"objective\": {\"metric\": \"l\", \"goal\": \"min\"}}", "trainer.shell: unknown key");
+	bad("{\"trainer\": {\"command\": [\"t\"], \"cwd\": \"/w\", \"grace_seconds\": -1}, "
+	    "\"objective\": {\"metric\": \"l\", \"goal\": \"min\"}}", "trainer.grace_seconds");
+	bad("{" TR ", \"params\": {\"1lr\": 0.1}}", "params.1lr: not a parameter name");
+	bad("{" TR ", \"params\": {\"lr\": [1]}}", "params.lr: must be a number, a string");
+	bad("{" TR ", \"params\": {\"x\": 1}}", "trainer.command[1]");	/* {lr}: none */
+	bad("{\"mode\": \"panda\", " TR ", \"params\": {\"alpha\": 0.1, \"lr\": 1}}",
+	    "mode: panda needs a trainer that takes commands");
+	bad("{\"mode\": \"panda\", \"trainer\": {\"command\": [\"t\"], \"cwd\": \"/w\", "
+	    "\"control\": true}, \"objective\": {\"metric\": \"l\", \"goal\": \"min\"}}",
+	    "params.alpha: required in panda mode");
+	/* without a trainer, the built-in names and metrics only */
+	bad("{" DS ", \"params\": {\"lr\": 0.1}}", "params.lr: unknown hyperparameter");
+	bad("{" DS ", \"objective\": {\"metric\": \"loss\", \"goal\": \"min\"}}",
+	    "objective.metric: must be a metric the trainer reports");
+}
+
 static void
 test_limits(void)
 {
@@ -1230,6 +1297,7 @@ main(void)
 	test_panda();
 	test_limits();
 	test_executor();
+	test_trainer();
 	test_fit();
 	test_reuse();
 	printf("test_spec: ok\n");
