@@ -1,4 +1,5 @@
 /* event.c: build and write worker events (see common/worker-protocol.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -40,5 +41,5 @@ event_error(const cJSON *id, const char *msg)
 
 	cJSON_AddStringToObject(ev, "error", msg);
 	event_emit(ev);
-	fprintf(stderr, "tuna-worker: %s\n", msg);
+	fprintf(stderr, "%s: %s\n", program_invocation_short_name, msg);	/* tuna-worker, … */
 }

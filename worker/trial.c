@@ -6,32 +6,25 @@
 #include "jcheck.h"
 #include "modelsize.h"
 #include "trial.h"
-#include "worker-protocol.h"
+#include "wlimits.h"
 #include "xmalloc.h"
 
 static const char *const trial_keys[] = {
 	"id", "dataset", "params", "epochs", "seed", "threads", "control", "profile", "limits",
 	NULL
 };
-static const char *const trial_limit_keys[] = { "address_space_mb", "cpu_seconds", NULL };
 
-/* Read "limits": {"address_space_mb": MiB, "cpu_seconds": s}, each optional. */
+/* Read "limits" (common/wlimits.c) into tr. */
 static int
 trial_limits(struct trial *tr, const cJSON *v, char **cause)
 {
-	double as = 0, cpu = 0;
+	struct wlimits l;
 	int rc;
 
-	if (!cJSON_IsObject(v))
-		return xcause(cause, -EINVAL, "limits: must be an object");
-	if ((rc = jcheck_known(v, trial_limit_keys, "limits", cause)) != 0 ||
-	    (rc = jcheck_int(v, "limits", "address_space_mb", WLIMIT_MIN_ADDRESS_SPACE_MB,
-	    WLIMIT_MAX_ADDRESS_SPACE_MB, &as, cause)) != 0 ||
-	    (rc = jcheck_int(v, "limits", "cpu_seconds", 1, WLIMIT_MAX_CPU_SECONDS, &cpu,
-	    cause)) != 0)
+	if ((rc = wlimits_parse(&l, v, cause)) != 0)
 		return rc;
-	tr->address_space_mb = (int)as;
-	tr->cpu_seconds = (int)cpu;
+	tr->address_space_mb = l.address_space_mb;
+	tr->cpu_seconds = l.cpu_seconds;
 	return 0;
 }
 

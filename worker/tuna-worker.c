@@ -4,9 +4,7 @@
  * common/worker-protocol.h and README.md.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
-#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +14,7 @@
 #include "blas.h"
 #include "ctl.h"
 #include "event.h"
+#include "parent.h"
 #include "probe.h"
 #include "run.h"
 #include "trial.h"
@@ -154,19 +153,6 @@ worker_check(const char *path, struct ctl *ctl)
 	return rc < 0 ? 1 : 0;
 }
 
-/* Started by tunad (TUNA_PARENT=pid): die with it, so no worker outlives a killed daemon. */
-static void
-worker_follow_parent(void)
-{
-	const char *v = getenv("TUNA_PARENT");
-
-	if (v == NULL || *v == '\0')
-		return;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if ((long)getppid() != atol(v))
-		_exit(1);	/* it died before the line above */
-}
-
 int
 main(int argc, char **argv)
 {
@@ -187,7 +173,7 @@ main(int argc, char **argv)
 	check = argc >= 2 && strcmp(argv[1], "--check") == 0;
 	if (argc != 2 + check)
 		usage(1);
-	worker_follow_parent();
+	parent_follow();
 	blas = strcmp(argv[1], "--blas") == 0;
 	if (!check && blas_choose(argv, !blas, &cause) != 0) {
 		event_error(NULL, cause);
