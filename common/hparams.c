@@ -153,6 +153,8 @@ hparams_set(struct hparams *h, const char *name, const cJSON *value, const char 
 		}
 		return xcause(cause, -EINVAL,
 		    "%s: optimizer must be \"gd\", \"momentum\", \"rmsprop\" or \"adam\"", jpath);
+	case HP_ANY:	/* not in the table: a user trainer's, never set here */
+		break;
 	}
 	return -EINVAL;
 }

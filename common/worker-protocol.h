@@ -99,6 +99,7 @@
  *   id, search, seed   integers >= 0; id and search optional (then TUNA_TRIAL, TUNA_SEARCH are
  *                      unset), seed 0 by default; id is echoed in every event
  *   threads            1 … 256 (1): TUNA_THREADS and OMP_NUM_THREADS
+ *   epochs             the reports the search expects (the spec's "epochs"): TUNA_EPOCHS
  *   params             numbers, booleans and strings ({} by default)
  *   trainer.command    required: argv, no shell; placeholders (common/placeholder.c): "{lr}" a
  *                      value, an element "{args}" one "--name=value" per parameter, "{{" "}}"

@@ -331,7 +331,7 @@ checkline() {
 	echo "$out $?"
 }
 printf 'x' > "$tmp/afile"
-check "check: ok" "$(checkline "{\"command\": [\"sh\", \"{lr}\"], \"cwd\": \"$tmp\", \"writable\": [\"$tmp/w/a/b\", \"$tmp\"]}")" '{"event":"checked"} 0'
+check "check: ok" "$(checkline "{\"command\": [\"sh\", \"{lr}\"], \"cwd\": \"$tmp\", \"writable\": {\"a\": \"$tmp/w/a/b\", \"b\": \"$tmp\"}}")" '{"event":"checked"} 0'
 check "check: the writable directory made, nothing left in it" "$(ls -A "$tmp/w/a/b" | wc -l)" 0
 check "check: nothing at all" "$(checkline '{}')" '{"event":"checked"} 0'
 check "check: relative to cwd" "$(checkline "{\"command\": [\"./forms.sh\"], \"cwd\": \"$tmp\"}")" '{"event":"checked"} 0'
@@ -344,8 +344,8 @@ check "check: a directory" "$(checkline "{\"command\": [\"$tmp\"]}")" \
     "{\"event\":\"error\",\"error\":\"trainer.command[0]: $tmp: a directory, not a program\"} 1"
 check "check: cwd not a directory" "$(checkline "{\"cwd\": \"$tmp/afile\"}")" \
     "{\"event\":\"error\",\"error\":\"trainer.cwd: $tmp/afile: not a directory\"} 1"
-check "check: unwritable" "$(checkline "{\"writable\": [\"$tmp/afile/sub\"]}")" \
-    "{\"event\":\"error\",\"error\":\"$tmp/afile/sub: Not a directory\"} 1"
+check "check: unwritable" "$(checkline "{\"writable\": {\"checkpoints\": \"$tmp/afile/sub\"}}")" \
+    "{\"event\":\"error\",\"error\":\"checkpoints: $tmp/afile/sub: Not a directory\"} 1"
 check "check: a placeholder in the program" "$(checkline '{"command": ["{py}"]}')" \
     '{"event":"error","error":"trainer.command[0]: \"{py}\": the program must be named as it is, without placeholders or braces"} 1'
 check "check: unknown key" "$(checkline '{"comand": []}')" '{"event":"error","error":"comand: unknown key"} 1'
@@ -356,8 +356,8 @@ check "check: no line" "$out $?" \
 if [ "$(id -u)" -ne 0 ]; then	# root writes anywhere
 	mkdir -p "$tmp/ro"
 	chmod 0500 "$tmp/ro"
-	check "check: read-only directory" "$(checkline "{\"writable\": [\"$tmp/ro\"]}")" \
-	    "{\"event\":\"error\",\"error\":\"$tmp/ro: cannot write a file in it: Permission denied\"} 1"
+	check "check: read-only directory" "$(checkline "{\"writable\": {\"checkpoints\": \"$tmp/ro\"}}")" \
+	    "{\"event\":\"error\",\"error\":\"checkpoints: $tmp/ro: Permission denied\"} 1"
 	chmod 0700 "$tmp/ro"
 fi
 

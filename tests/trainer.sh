@@ -177,9 +177,9 @@ kill -STOP $pw
 check "panda: nudge accepted" "$?" 0
 after=$(sed -n 's/.*lands after epoch \([0-9]*\).*/\1/p' "$tmp/nudge")
 kill -CONT $pw
-landed() { [ -n "$(q "select value from report_values where trial_id=$trial and epoch=$((after + 1)) and name='lr'")" ]; }
+landed() { [ -n "$(q "select value from report_values where trial_id=$trial and epoch=$((after + 1)) and name='alpha'")" ]; }
 until_true "panda: the next epoch ran" landed
-check "panda: the nudge landed there" "$(q "select value from report_values where trial_id=$trial and epoch=$((after + 1)) and name='lr' and undone is null")" 0.0123
+check "panda: the nudge landed there" "$(q "select value from report_values where trial_id=$trial and epoch=$((after + 1)) and name='alpha' and undone is null")" 0.0123
 kill -STOP $pw
 "$tuna" nudge "$trial" rollback > "$tmp/rollback" 2>&1
 check "panda: rollback accepted" "$?" 0

@@ -1,11 +1,12 @@
 /*
  * execcheck.c: `tuna-exec --check -` reads one line, {"command": [...], "cwd": "/abs",
- * "env": {...}, "writable": ["/abs/dir", ...]} (each member optional), and checks, on the
+ * "env": {...}, "writable": {"LABEL": "/abs/dir", ...}} (each member optional), and checks, on the
  * machine where trials will run, what would keep a trainer from starting: the command's form
  * (placeholder.c, names not checked: tunad does that against the spec), command[0] found as a
  * trial finds it (execpath.c: on env's PATH, else tuna-exec's; relative paths from cwd), cwd a
  * directory, and each writable directory made (mkdir -p) and a file really created and
- * removed in it (not access(2), which knows neither read-only mounts nor ACLs nor quotas).
+ * removed in it (paths_writable: not access(2), which knows neither read-only mounts nor ACLs
+ * nor quotas); an error names the directory's label ("checkpoints: DIR: …").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -71,34 +72,6 @@ execcheck_command(const cJSON *v, const cJSON *env, const char *cwd, char **caus
 	return rc;
 }
 
-/* One directory that must be writable: made if need be, a file created and removed in it. */
-static int
-execcheck_writable(const char *dir, char **cause)
-{
-	char *probe = xasprintf("%s/.tuna-exec-check.%ld", dir, (long)getpid());
-	int fd, rc;
-
-	if ((rc = paths_mkdir_parent(probe, cause)) != 0)
-		goto fail;
-	if ((fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
-		rc = xcause(cause, -errno, "%s: cannot write a file in it: %s", dir,
-		    strerror(errno));
-		goto fail;
-	}
-	if (write(fd, "x", 1) != 1 || close(fd) != 0) {
-		rc = xcause(cause, -errno, "%s: cannot write a file in it: %s", dir,
-		    strerror(errno));
-		unlink(probe);
-		goto fail;
-	}
-	if (unlink(probe) != 0)
-		rc = xcause(cause, -errno, "%s: cannot remove a file from it: %s", dir,
-		    strerror(errno));
-fail:
-	free(probe);
-	return rc;
-}
-
 /* Check one --check line; 0, or an error naming what would keep the trainer from running. */
 int
 execcheck_line(const char *text, char **cause)
@@ -106,7 +79,8 @@ execcheck_line(const char *text, char **cause)
 	cJSON *json = cJSON_Parse(text);
 	const cJSON *w, *d;
 	const char *cwd = NULL;
-	int i = 0, rc;
+	char *why = NULL;
+	int rc;
 
 	if (!cJSON_IsObject(json)) {
 		rc = xcause(cause, -EINVAL, "stdin: not a JSON object");
@@ -117,17 +91,21 @@ execcheck_line(const char *text, char **cause)
 	    (rc = execcheck_command(cJSON_GetObjectItemCaseSensitive(json, "command"),
 	    cJSON_GetObjectItemCaseSensitive(json, "env"), cwd, cause)) != 0)
 		goto fail;
-	if ((w = cJSON_GetObjectItemCaseSensitive(json, "writable")) != NULL && !cJSON_IsArray(w)) {
-		rc = xcause(cause, -EINVAL, "writable: must be an array of absolute paths");
+	if ((w = cJSON_GetObjectItemCaseSensitive(json, "writable")) != NULL && !cJSON_IsObject(w)) {
+		rc = xcause(cause, -EINVAL, "writable: must be an object of directories");
 		goto fail;
 	}
-	for (d = w != NULL ? w->child : NULL; d != NULL; d = d->next, i++) {
+	/* as tuna-worker --check: each made and written to, an error named by its label */
+	for (d = w != NULL ? w->child : NULL; d != NULL; d = d->next) {
 		if (!cJSON_IsString(d) || d->valuestring[0] != '/') {
-			rc = xcause(cause, -EINVAL, "writable[%d]: must be an absolute path", i);
+			rc = xcause(cause, -EINVAL, "writable.%s: must be an absolute path", d->string);
 			goto fail;
 		}
-		if ((rc = execcheck_writable(d->valuestring, cause)) != 0)
+		if ((rc = paths_writable(d->valuestring, &why)) != 0) {
+			rc = xcause(cause, rc, "%s: %s", d->string, why);
+			free(why);
 			goto fail;
+		}
 	}
 fail:
 	cJSON_Delete(json);

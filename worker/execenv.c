@@ -2,8 +2,8 @@
  * execenv.c: the environment of a user's trainer — tuna-exec's own, without TUNA_PARENT (the
  * trainer is not tunad's child) and OPENBLAS_NUM_THREADS (tunad sets it to 1 for its built-in
  * workers; a user's PyTorch or NumPy must not be throttled by it), with the trial's
- * TUNA_PARAMS, TUNA_PARAMS_FILE, TUNA_SEARCH, TUNA_TRIAL, TUNA_SEED, TUNA_CHECKPOINT_DIR,
- * TUNA_THREADS, OMP_NUM_THREADS, TUNA_OBJECTIVE and TUNA_CONTROL ("step", else unset), and
+ * TUNA_PARAMS, TUNA_PARAMS_FILE, TUNA_SEARCH, TUNA_TRIAL, TUNA_EPOCHS, TUNA_SEED,
+ * TUNA_CHECKPOINT_DIR, TUNA_THREADS, OMP_NUM_THREADS, TUNA_OBJECTIVE and TUNA_CONTROL ("step", else unset), and
  * trainer.env last: it may set or override anything.
  */
 #include <stdio.h>
@@ -95,6 +95,7 @@ execenv_build(const struct exectrial *t, const char *params_file)
 	execenv_put(&e, xasprintf("TUNA_PARAMS_FILE=%s", params_file));
 	execenv_number(&e, "TUNA_SEARCH", t->search);
 	execenv_number(&e, "TUNA_TRIAL", t->trial);
+	execenv_number(&e, "TUNA_EPOCHS", t->epochs);
 	execenv_put(&e, xasprintf("TUNA_SEED=%llu", (unsigned long long)t->seed));
 	execenv_put(&e, xasprintf("TUNA_CHECKPOINT_DIR=%s", t->dir));
 	execenv_number(&e, "TUNA_THREADS", t->threads);

@@ -18,7 +18,8 @@
 #define EXECTRIAL_MAX_INT 9007199254740991.0	/* 2^53 - 1: a JSON number's exact integers */
 
 static const char *const exectrial_keys[] = {
-	"id", "search", "seed", "threads", "params", "trainer", "dir", "objective", "control",
+	"id", "search", "seed", "threads", "epochs", "params", "trainer", "dir", "objective",
+	"control",
 	"limits", NULL
 };
 static const char *const exectrial_trainer_keys[] = {
@@ -138,7 +139,7 @@ int
 exectrial_parse(struct exectrial *t, const cJSON *json, char **cause)
 {
 	const cJSON *v;
-	double id = -1, search = -1, seed = 0, threads = 1;
+	double id = -1, search = -1, seed = 0, threads = 1, epochs = -1;
 	bool control = false;
 	int rc;
 
@@ -153,9 +154,11 @@ exectrial_parse(struct exectrial *t, const cJSON *json, char **cause)
 	if ((rc = jcheck_int(json, NULL, "id", 0, EXECTRIAL_MAX_INT, &id, cause)) != 0 ||
 	    (rc = jcheck_int(json, NULL, "search", 0, EXECTRIAL_MAX_INT, &search, cause)) != 0 ||
 	    (rc = jcheck_int(json, NULL, "seed", 0, EXECTRIAL_MAX_INT, &seed, cause)) != 0 ||
-	    (rc = jcheck_int(json, NULL, "threads", 1, TRIAL_MAX_THREADS, &threads, cause)) != 0)
+	    (rc = jcheck_int(json, NULL, "threads", 1, TRIAL_MAX_THREADS, &threads, cause)) != 0 ||
+	    (rc = jcheck_int(json, NULL, "epochs", 1, EXECTRIAL_MAX_INT, &epochs, cause)) != 0)
 		goto fail;
 	t->trial = (int64_t)id;
+	t->epochs = (int64_t)epochs;
 	t->search = (int64_t)search;
 	t->seed = (uint64_t)seed;
 	t->threads = (int)threads;

@@ -15,6 +15,8 @@ struct exectrial {
 	int64_t search;			/* "search" (TUNA_SEARCH), -1: none */
 	uint64_t seed;
 	int threads;
+	int64_t epochs;			/* "epochs": the reports the search expects (TUNA_EPOCHS),
+					   -1: not said */
 	cJSON *params;			/* the hyperparameters: an object of numbers, booleans and
 					   strings */
 	cJSON *argv;			/* trainer.command with the params put in (placeholder.h) */
