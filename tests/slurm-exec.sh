@@ -116,23 +116,6 @@ scontrol update PartitionName="$SLURM_PARTITION" OverSubscribe=FORCE:8
 wait_search "$idq"
 check "queued: then run, done" "$(q "select count(*) from trials where search_id=$idq and status='done'")" 2
 
-# A trainer of the user's through Slurm: its command checked on a node at submit; its trials
-# as steps, run by tuna-exec there.
-root=$(cd "$(dirname "$0")/.." && pwd)
-cat > "$tmp/user.json" <<JSON
-{"name": "user", "trainer": {"command": ["$root/examples/trainers/quadratic.sh", "{args}"], "cwd": "$tmp"},
- "objective": {"metric": "loss", "goal": "min"}, "trials": 4, "parallel": 2, "executor": "slurm",
- "params": {"lr": {"scale": "log", "min": 1e-4, "max": 1}, "epochs": 3}}
-JSON
-idu=$(submit_id "$tmp/user.json")
-wait_search "$idu"
-check "user trainer: every trial done through Slurm" \
-    "$(q "select count(*) from trials where search_id=$idu and status='done' and epochs=3")" 4
-sed "s|$root/examples/trainers/quadratic.sh|$tmp/nope.sh|" "$tmp/user.json" > "$tmp/user-bad.json"
-"$tuna" submit "$tmp/user-bad.json" > "$tmp/user-bad.out" 2>&1
-check_contains "user trainer: a program the nodes cannot run refused, saying where" "$tmp/user-bad.out" \
-    "trainer.command[0]: $tmp/nope.sh: No such file or directory (checked on the cluster's nodes)"
-
 # Panda through Slurm: a nudge lands, a rollback restores the checkpoint. The model's worker
 # (on the node: this machine) is stopped while it is nudged, so it cannot end first.
 make_csv "$tmp/big.csv" 40000 5 8
@@ -182,6 +165,23 @@ wait_search "$idp"
 check "panda: done" "$(q "select status from trials where id=$trial")" done
 check "panda: every epoch stands once, after the restore" \
     "$(q "select count(*) || '/' || count(distinct epoch) || '/' || max(epoch) from epochs where trial_id=$trial")" "25/25/25"
+
+# A trainer of the user's through Slurm: its command checked on a node at submit; its trials
+# as steps, run by tuna-exec there.
+root=$(cd "$(dirname "$0")/.." && pwd)
+cat > "$tmp/user.json" <<JSON
+{"name": "user", "trainer": {"command": ["$root/examples/trainers/quadratic.sh", "{args}"], "cwd": "$tmp"},
+ "objective": {"metric": "loss", "goal": "min"}, "trials": 4, "parallel": 2, "executor": "slurm",
+ "params": {"lr": {"scale": "log", "min": 1e-4, "max": 1}, "epochs": 3}}
+JSON
+idu=$(submit_id "$tmp/user.json")
+wait_search "$idu"
+check "user trainer: every trial done through Slurm" \
+    "$(q "select count(*) from trials where search_id=$idu and status='done' and epochs=3")" 4
+sed "s|$root/examples/trainers/quadratic.sh|$tmp/nope.sh|" "$tmp/user.json" > "$tmp/user-bad.json"
+"$tuna" submit "$tmp/user-bad.json" > "$tmp/user-bad.out" 2>&1
+check_contains "user trainer: a program the nodes cannot run refused, saying where" "$tmp/user-bad.out" \
+    "trainer.command[0]: $tmp/nope.sh: No such file or directory (checked on the cluster's nodes)"
 
 # A shutdown ends the running steps; their trials are interrupted (and run again on restart).
 touch "$tmp/hold"

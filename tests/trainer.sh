@@ -8,9 +8,9 @@
 # grace_seconds), a missing command refused at submit; panda with the Python helper taking a
 # nudge and a rollback; a user trainer dying with a SIGKILLed tunad.
 set -u
-tunad=${1:?usage: trainer.sh TUNAD TUNA TUNA-WORKER}
-tuna=$2
-worker=$3
+tunad=$(realpath "${1:?usage: trainer.sh TUNAD TUNA TUNA-WORKER}")
+tuna=$(realpath "$2")	# absolute: the submits below run from the repository's root
+worker=$(realpath "$3")
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
 root=$(cd "$(dirname "$0")/.." && pwd)
