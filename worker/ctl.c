@@ -1,4 +1,7 @@
-/* ctl.c: split standard input into lines; poll it without blocking between epochs. */
+/*
+ * ctl.c: split standard input into lines; poll it without blocking between epochs; run a
+ * stream of trials, a line each.
+ */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -6,6 +9,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "event.h"
 #include "protocol.h"
 #include "xmalloc.h"
 
@@ -91,5 +95,36 @@ ctl_next(struct ctl *c, bool wait, char **line, char **cause)
 		if (n == 0)
 			c->eof = true;
 		c->len += (size_t)n;
+	}
+}
+
+/*
+ * Run trials from c, one a line (blank lines skipped), each through trial(line, c) — a line read
+ * while the one before ran comes first — until EOF: 0 when every trial returned 0, else 2 (also
+ * after an input error, reported as an error event).
+ */
+int
+ctl_stream(struct ctl *c, int (*trial)(const char *line, struct ctl *c))
+{
+	char *line, *cause = NULL;
+	int rc, status = 0;
+
+	for (;;) {
+		if (c->pending != NULL) {
+			line = c->pending;
+			c->pending = NULL;
+		} else {
+			rc = ctl_next(c, true, &line, &cause);
+			if (rc == -1)
+				return status;
+			if (rc < 0) {
+				event_error(NULL, cause);
+				free(cause);
+				return 2;
+			}
+		}
+		if (line[strspn(line, " \t")] != '\0' && trial(line, c) != 0)
+			status = 2;
+		free(line);
 	}
 }

@@ -17,5 +17,6 @@ struct ctl {
 void ctl_init(struct ctl *c, int fd);
 void ctl_free(struct ctl *c);
 int ctl_next(struct ctl *c, bool wait, char **line, char **cause);
+int ctl_stream(struct ctl *c, int (*trial)(const char *line, struct ctl *c));
 
 #endif

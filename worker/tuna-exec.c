@@ -68,33 +68,6 @@ exec_trial(const char *text, struct ctl *ctl)
 	return rc;
 }
 
-/* Run trials from stdin, one per line, until EOF: 0 when all ended "done", else 2. */
-static int
-exec_stream(struct ctl *ctl)
-{
-	char *line, *cause = NULL;
-	int rc, status = 0;
-
-	for (;;) {
-		if (ctl->pending != NULL) {
-			line = ctl->pending;
-			ctl->pending = NULL;
-		} else {
-			rc = ctl_next(ctl, true, &line, &cause);
-			if (rc == -1)
-				return status;
-			if (rc < 0) {
-				event_error(NULL, cause);
-				free(cause);
-				return 2;
-			}
-		}
-		if (line[strspn(line, " \t")] != '\0' && exec_trial(line, ctl) != 0)
-			status = 2;
-		free(line);
-	}
-}
-
 /* --check -: one line in, one event out; 0 after "checked", 1 after an error. */
 static int
 exec_check(struct ctl *ctl)
@@ -138,7 +111,7 @@ main(int argc, char **argv)
 	parent_follow();
 	signal(SIGPIPE, SIG_IGN);	/* a trainer that closed its stdin: EPIPE, not death */
 	ctl_init(&ctl, STDIN_FILENO);
-	status = argc == 3 ? exec_check(&ctl) : exec_stream(&ctl);
+	status = argc == 3 ? exec_check(&ctl) : ctl_stream(&ctl, exec_trial);
 	ctl_free(&ctl);
 	return status;
 }

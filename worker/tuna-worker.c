@@ -105,31 +105,11 @@ worker_trial(const char *text, const char *where, struct ctl *ctl)
 	return rc;
 }
 
-/* Run trials from stdin, one per line, until EOF. */
+/* A trial line from stdin (ctl_stream's callback). */
 static int
-worker_stream(struct ctl *ctl)
+worker_stream_trial(const char *line, struct ctl *ctl)
 {
-	char *line, *cause = NULL;
-	int rc, status = 0;
-
-	for (;;) {
-		if (ctl->pending != NULL) {
-			line = ctl->pending;
-			ctl->pending = NULL;
-		} else {
-			rc = ctl_next(ctl, true, &line, &cause);
-			if (rc == -1)
-				return status;
-			if (rc < 0) {
-				event_error(NULL, cause);
-				free(cause);
-				return 2;
-			}
-		}
-		if (line[strspn(line, " \t")] != '\0' && worker_trial(line, "stdin", ctl) != 0)
-			status = 2;
-		free(line);
-	}
+	return worker_trial(line, "stdin", ctl);
 }
 
 /* --check: open the data set setting in a file or on stdin ("-"); 0, or 1 after an error event. */
@@ -188,7 +168,7 @@ main(int argc, char **argv)
 	if (check)
 		status = worker_check(argv[2], &ctl);
 	else if (strcmp(argv[1], "-") == 0)
-		status = worker_stream(&ctl);
+		status = ctl_stream(&ctl, worker_stream_trial);
 	else if (worker_slurp(argv[1], &text, &cause) != 0) {
 		event_error(NULL, cause);
 		status = 2;
