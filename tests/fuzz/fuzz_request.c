@@ -142,19 +142,27 @@ fuzz_request_datasets(void)
 
 /* The harness's executor: checks a data set here, as tuna-worker --check does. */
 static void
-fuzz_request_check(struct exec *x, const cJSON *dataset, exec_check_cb *cb, void *arg)
+fuzz_request_check(struct exec *x, const struct exec_check_req *req, exec_check_cb *cb,
+    void *arg)
 {
 	struct dataset_source src;
 	struct exec_dataset info;
 	struct dataset ds;
-	char *cause = NULL;
+	char *cause = NULL, *msg;
 
 	(void)x;
 	memset(&ds, 0, sizeof ds);
+	memset(&src, 0, sizeof src);
 	memset(&info, 0, sizeof info);
-	if (source_parse(&src, dataset, "dataset", &cause) != 0 ||
+	if (req->dataset == NULL) {	/* a user's trainer: nothing here can run it */
+		cb(arg, NULL, "trainer: not in the fuzz harness", EXEC_FAULT_NONE);
+		return;
+	}
+	if (source_parse(&src, req->dataset, "dataset", &cause) != 0 ||
 	    dataset_open(&ds, &src, &cause) != 0) {
-		cb(arg, NULL, cause, EXEC_FAULT_NONE);
+		msg = xasprintf("dataset: %s", cause);	/* as tuna-worker --check answers */
+		cb(arg, NULL, msg, EXEC_FAULT_NONE);
+		free(msg);
 		goto out;
 	}
 	info.n_train = ds.n_train;
