@@ -27,7 +27,7 @@ cost of starting a trial, reading its reports, storing them and ending it.
 trials/s of each side; the goal (issue 14): tuna's trials/s at least 20 x Optuna-on-SQLite's.
 The ratio against Optuna in memory is printed too, for information.
 
-    meson compile -C build && /usr/bin/python3 bench/usertrainer.py     # ~1 min on 2 cores
+    meson compile -C build && /usr/bin/python3 bench/usertrainer.py     # ~1.5 min on 2 cores
     /usr/bin/python3 bench/usertrainer.py --trials 200 --optuna-trials 50 # smoke run
     /usr/bin/python3 bench/usertrainer.py --runs 3                        # medians of 3
 
