@@ -47,6 +47,7 @@ import sys
 import tempfile
 import time
 
+from executor import busy_share
 from machine import blas_kernel, cpu_model
 from search import log, on_sigterm, stop
 
@@ -330,7 +331,8 @@ def main():
           f"sides; tuna {args.trials} trials, Optuna {version} {args.optuna_n['sqlite']} "
           f"trials on SQLite and {args.optuna_n['memory']} in memory; {args.runs} run(s)")
     print(f"date: {datetime.date.today().isoformat()}; CPU: {cpu_model()}; "
-          f"load average at start: {os.getloadavg()[0]:.2f}")
+          f"load average at start: {os.getloadavg()[0]:.2f}; the CPUs {busy_share(5):.0%} busy "
+          "over 5 s before the runs (/proc/stat: others' work)")
     kernel = blas_kernel(args.worker) if os.access(args.worker, os.X_OK) else None
     print(f"BLAS kernel (tuna-worker --blas; the user trainer does not use it): "
           f"{kernel or 'unknown'}")
