@@ -97,6 +97,19 @@ tunad_executable(const char *path)
 	return access(path, X_OK) == 0 ? 0 : -errno;
 }
 
+/* Make a relative path absolute, against the directory tunad was started in. */
+static void
+tunad_absolute(char **path)
+{
+	char here[PATH_MAX], *p;
+
+	if ((*path)[0] == '/' || getcwd(here, sizeof here) == NULL)
+		return;
+	p = xasprintf("%s/%s", here, *path);
+	free(*path);
+	*path = p;
+}
+
 /*
  * Refuse to start with a worker program that cannot be run: it is run the way uv_spawn runs
  * it (execvp: a name without a slash is looked up on $PATH).
@@ -267,6 +280,7 @@ main(int argc, char **argv)
 	exec_path = tunad_find("tuna-exec", "TUNA_EXEC", "$TUNA_EXEC", &exec_from);
 	if (f.ckpt_dir == NULL)
 		f.ckpt_dir = xasprintf("%s.ckpt", f.db_path);
+	tunad_absolute(&f.ckpt_dir);	/* it goes to the workers, which run elsewhere */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);	/* a file-size limit makes writes fail (EFBIG), not kill */
 

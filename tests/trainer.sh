@@ -6,7 +6,7 @@
 # factor 2 of the optimum; ASHA stopping the losers at the rungs (Keras-style lines); a trainer
 # that crashes, one that never reports its objective, one that ignores SIGTERM (killed after
 # grace_seconds), a missing command refused at submit; panda with the Python helper taking a
-# nudge and a rollback; a user trainer dying with a SIGKILLed tunad.
+# nudge and a rollback; a user trainer dying with a SIGKILLed tunad; a relative --db.
 set -u
 tunad=$(realpath "${1:?usage: trainer.sh TUNAD TUNA TUNA-WORKER}")
 tuna=$(realpath "$2")	# absolute: the submits below run from the repository's root
@@ -205,4 +205,21 @@ until_true "SIGKILL: the trainer runs" running
 kill_daemon
 gone() { ! pgrep -f "$tmp/forever.sh" > /dev/null; }
 until_true "SIGKILL of tunad: the trainer gone" gone
+
+# A tunad started with a relative --db: the trials' directories still reach tuna-exec absolute.
+(cd "$tmp" && exec "$tunad" --foreground --socket rel.sock --db rel.db >> "$tmp/tunad.log" 2>&1) &
+daemon_pid=$!
+pids="$pids $daemon_pid"
+rel_up() { [ -S "$tmp/rel.sock" ]; }
+until_true "relative --db: listening" rel_up
+cat > "$tmp/rel.json" <<JSON
+{"trainer": {"command": ["$examples/quadratic.sh", "{args}"]}, "objective": {"metric": "loss", "goal": "min"},
+ "trials": 2, "params": {"lr": 0.01, "epochs": 2}}
+JSON
+TUNA_SOCKET="$tmp/rel.sock" "$tuna" submit "$tmp/rel.json" > "$tmp/rel.out" 2>&1
+check "relative --db: a trainer's search accepted" "$?/$(cat "$tmp/rel.out")" "0/search 1"
+db="$tmp/rel.db"
+wait_search 1
+check "relative --db: its trials done" "$(q "select count(*) from trials where status='done'")" 2
+TUNA_SOCKET="$tmp/rel.sock" "$tuna" shutdown > /dev/null 2>&1
 finish
