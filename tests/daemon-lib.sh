@@ -100,6 +100,18 @@ check_valgrind() {
 # q SQL: a query on the store.
 q() { sqlite3 -cmd ".timeout 5000" "$db" "$1"; }
 
+# until_true WHAT COMMAND...: poll until the command succeeds (at most 60 s × $slow).
+until_true() {
+	what=$1; shift
+	i=0
+	while ! "$@"; do
+		i=$((i + 1))
+		[ $i -ge $((600 * slow)) ] && { not_ok "$what: not within $((60 * slow)) s"; return 1; }
+		sleep 0.1
+	done
+	ok "$what"
+}
+
 # wait_search ID: until the search is no longer running (at most 180 s × $slow).
 wait_search() {
 	i=0

@@ -24,17 +24,6 @@ ok "the cluster starts"
 # tuna_jobs: tuna's jobs in the queue, "NAME STATE REASON" a line.
 tuna_jobs() { squeue -h -o '%j %T %r' 2> /dev/null | grep '^tuna-' || true; }
 
-# until_true WHAT COMMAND...: poll until the command succeeds (at most 60 s × $slow).
-until_true() {
-	what=$1; shift
-	i=0
-	while ! "$@"; do
-		i=$((i + 1))
-		[ $i -ge $((600 * slow)) ] && { not_ok "$what: not within $((60 * slow)) s"; return 1; }
-		sleep 0.1
-	done
-	ok "$what"
-}
 
 # The trials pass a gate on the node: while $tmp/hold exists, a worker waits before it
 # starts (data-set checks pass straight through).

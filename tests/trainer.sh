@@ -16,17 +16,6 @@ worker=$(realpath "$3")
 root=$(cd "$(dirname "$0")/.." && pwd)
 examples="$root/examples/trainers"
 
-# until_true WHAT COMMAND...: poll until the command succeeds (at most 60 s × $slow).
-until_true() {
-	what=$1; shift
-	i=0
-	while ! "$@"; do
-		i=$((i + 1))
-		[ $i -ge $((600 * slow)) ] && { not_ok "$what: not within $((60 * slow)) s"; return 1; }
-		sleep 0.1
-	done
-	ok "$what"
-}
 # best_lr ID: the learning rate of search ID's best trial.
 best_lr() { q "select json_extract(params, '\$.lr') from best_trials where search_id=$1 and rank=1 limit 1"; }
 # near_optimum LR: LR within a factor 2 of 1e-2.
